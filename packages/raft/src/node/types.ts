@@ -1,0 +1,49 @@
+import type { Message, SnapshotMessage } from '../core/messages';
+import type { ConfState, Entry, Index, SnapshotMeta } from '../core/types';
+
+/** Time and scheduling, injected so the same driver runs on real timers and in the simulator. */
+export interface Runtime {
+  /** Monotonic milliseconds. */
+  now(): number;
+  /** Calls cb after ms; returns a function that cancels it. */
+  setTimer(ms: number, cb: () => void): () => void;
+  /** Calls cb soon, after the current work (setImmediate in production). */
+  defer(cb: () => void): void;
+}
+
+/** Moves messages between nodes. Never blocks; may drop (Raft retransmits). */
+export interface Transport {
+  send(messages: readonly Message[]): void;
+  /**
+   * Ships a snapshot with its data. The outcome is reported back through RaftNode.reportSnapshot.
+   */
+  sendSnapshot(message: SnapshotMessage, data: Uint8Array): void;
+}
+
+/** A snapshot of the state machine: its state after applying every entry up to meta.index. */
+export interface StateMachineSnapshot {
+  readonly meta: SnapshotMeta;
+  readonly data: Uint8Array;
+}
+
+/**
+ * The replicated application. Entries arrive in log order, each exactly once per process lifetime, except
+ * that after a restart entries ≤ appliedIndex() are skipped.
+ */
+export interface StateMachine {
+  /** Index of the last entry reflected in the state machine's durable state (0 for none). */
+  appliedIndex(): Index;
+  /** Applies a normal entry; the result is handed to the proposer (if it is waiting on this node). */
+  apply(entry: Entry): unknown;
+  /** Called after a conf change entry is applied, with the new configuration. */
+  applyConfChange?(entry: Entry, conf: ConfState): void;
+  /**
+   * Makes the state durable up to the last applied entry and returns its index (≤ last applied). The log
+   * is later compacted up to a previously returned index.
+   */
+  checkpoint(): Promise<Index>;
+  /** The current state (after the last applied entry) as bytes, to send to a lagging follower. */
+  snapshotData(): Uint8Array;
+  /** Replaces the state with a received snapshot and makes it durable. */
+  restore(meta: SnapshotMeta, data: Uint8Array): Promise<void>;
+}

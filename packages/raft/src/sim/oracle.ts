@@ -1,0 +1,158 @@
+import type { Message } from '../core/messages';
+import type { RaftStatus } from '../core/raft';
+import type { Entry, Index, NodeId, Term } from '../core/types';
+import type { RaftStorage } from '../storage/types';
+import type { DurableImage } from './disk';
+import { fnv1a } from './kv';
+
+/** What the oracle can see of one live node. */
+export interface ObservedNode {
+  readonly id: NodeId;
+  status(): RaftStatus;
+  readonly storage: RaftStorage;
+  durable(): DurableImage;
+}
+
+interface CommittedRecord {
+  readonly term: Term;
+  readonly hash: number;
+}
+
+export function entryHash(e: Entry): number {
+  let h = fnv1a(`${e.type}:`);
+  for (const b of e.data) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return h;
+}
+
+/**
+ * Global knowledge used to check Raft's safety properties after every simulator event. Every violation is
+ * recorded with the virtual time; the run stops at the first one.
+ */
+export class Oracle {
+  readonly violations: string[] = [];
+  private readonly leaderOf = new Map<Term, NodeId>();
+  private readonly committed = new Map<Index, CommittedRecord>();
+  /** Highest index known committed (a lower bound of the true value). */
+  maxCommitted: Index = 0;
+  private readonly digests = new Map<Index, number>();
+  private readonly checkedCommit = new Map<NodeId, Index>();
+
+  constructor(private readonly now: () => number) {}
+
+  fail(what: string): void {
+    this.violations.push(`t=${this.now().toFixed(1)}ms ${what}`);
+  }
+
+  /** A node (re)started: re-check its committed prefix from its log boundary. */
+  nodeStarted(id: NodeId, storage: RaftStorage): void {
+    this.checkedCommit.set(id, storage.snapshot().index);
+  }
+
+  /** Election safety and leader completeness, when a node becomes leader. */
+  becameLeader(n: ObservedNode): void {
+    const st = n.status();
+    const prev = this.leaderOf.get(st.term);
+    if (prev !== undefined && prev !== n.id) {
+      this.fail(`election safety: nodes ${prev} and ${n.id} are both leader in term ${st.term}`);
+    }
+    this.leaderOf.set(st.term, n.id);
+    if (st.lastIndex < this.maxCommitted) {
+      this.fail(`leader completeness: leader ${n.id} (term ${st.term}) ends at ${st.lastIndex}, committed ${this.maxCommitted}`);
+      return;
+    }
+    const first = n.storage.firstIndex();
+    for (let i = first; i <= this.maxCommitted; i++) {
+      const rec = this.committed.get(i);
+      if (!rec) continue;
+      const t = n.storage.term(i);
+      if (t !== undefined && t !== rec.term) {
+        this.fail(`leader completeness: leader ${n.id} (term ${st.term}) has term ${t} at committed index ${i} (was ${rec.term})`);
+        return;
+      }
+    }
+  }
+
+  /** Committed entries never change: record or compare each node's newly committed entries. */
+  observeCommits(n: ObservedNode): void {
+    const st = n.status();
+    let from = (this.checkedCommit.get(n.id) ?? 0) + 1;
+    from = Math.max(from, n.storage.firstIndex());
+    const upTo = Math.min(st.commit, n.storage.lastIndex());
+    let checked = from - 1;
+    for (let i = from; i <= upTo; i++) {
+      const e = n.storage.entries(i, i + 1, Number.MAX_SAFE_INTEGER)[0];
+      if (!e) break;
+      const h = entryHash(e);
+      const rec = this.committed.get(i);
+      if (!rec) {
+        this.committed.set(i, { term: e.term, hash: h });
+        if (i > this.maxCommitted) this.maxCommitted = i;
+      } else if (rec.term !== e.term || rec.hash !== h) {
+        this.fail(`committed entry changed: node ${n.id} has (term ${e.term}) at index ${i}, committed was (term ${rec.term})`);
+        return;
+      }
+      checked = i;
+    }
+    if (checked >= from - 1) this.checkedCommit.set(n.id, Math.max(checked, this.checkedCommit.get(n.id) ?? 0));
+  }
+
+  /** State machine safety: the state after applying index i is the same on every node. */
+  observeApply(id: NodeId, index: Index, digest: number): void {
+    const prev = this.digests.get(index);
+    if (prev === undefined) this.digests.set(index, digest);
+    else if (prev !== digest) this.fail(`state machine safety: node ${id} state after index ${index} differs`);
+  }
+
+  /** Log matching: if two logs have an entry with the same index and term, they agree up to it. */
+  checkLogMatching(nodes: readonly ObservedNode[]): void {
+    for (let a = 0; a < nodes.length; a++) {
+      for (let b = a + 1; b < nodes.length; b++) {
+        const x = nodes[a];
+        const y = nodes[b];
+        if (!x || !y) continue;
+        const lo = Math.max(x.storage.firstIndex(), y.storage.firstIndex());
+        const hi = Math.min(x.storage.lastIndex(), y.storage.lastIndex());
+        let top = hi;
+        while (top >= lo && x.storage.term(top) !== y.storage.term(top)) top--;
+        if (top < lo) continue;
+        const ex = x.storage.entries(lo, top + 1, Number.MAX_SAFE_INTEGER);
+        const ey = y.storage.entries(lo, top + 1, Number.MAX_SAFE_INTEGER);
+        for (let k = 0; k < ex.length; k++) {
+          const p = ex[k];
+          const q = ey[k];
+          if (!p || !q) break;
+          if (p.term !== q.term || entryHash(p) !== entryHash(q)) {
+            this.fail(`log matching: nodes ${x.id} and ${y.id} agree at index ${top} but differ at ${p.index}`);
+            return;
+          }
+        }
+      }
+    }
+  }
+
+  /** Durability: a message that claims something is on disk is only sent once it is. */
+  checkSend(sender: ObservedNode | undefined, m: Message): void {
+    if (!sender) return;
+    if (m.type === 'VoteResp' && !m.reject) {
+      const hs = sender.durable().hardState;
+      if (!(hs.term > m.term || (hs.term === m.term && hs.vote === m.to))) {
+        this.fail(`durability: node ${m.from} granted its vote to ${m.to} in term ${m.term} before persisting it (durable term ${hs.term}, vote ${hs.vote})`);
+      }
+    } else if (m.type === 'AppResp' && !m.reject && m.index > 0) {
+      const img = sender.durable();
+      if (m.index <= img.snapshot.index) return;
+      const volatileTerm = sender.storage.term(m.index);
+      const durableEntry = img.entries[m.index - img.snapshot.index - 1];
+      if (volatileTerm !== undefined && durableEntry?.term !== volatileTerm) {
+        this.fail(`durability: node ${m.from} acknowledged index ${m.index} before it was durable`);
+      }
+    }
+  }
+
+  /** A linearizable read must observe every write committed before it was issued. */
+  checkRead(node: NodeId, readIndex: Index, committedAtCall: Index): void {
+    if (readIndex < committedAtCall) {
+      this.fail(`stale read: node ${node} served read index ${readIndex}, but index ${committedAtCall} was committed before the read began`);
+    }
+  }
+}
