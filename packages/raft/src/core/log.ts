@@ -11,14 +11,21 @@ export class RaftLog {
   /** Entries not yet handed to storage; unstable[0].index === unstableOffset. */
   private unstable: Entry[] = [];
   private unstableOffset: Index;
-  /** A snapshot received but not yet handed to the driver. */
-  private unstableSnapshot: SnapshotMeta | undefined;
+  /**
+   * A received snapshot that replaces the log, from restore() until it is durable. Until then storage is
+   * not consulted at all (it still holds the old log), and entries after the snapshot stay unstable.
+   */
+  private pendingSnapshot: SnapshotMeta | undefined;
+  private pendingSnapshotHanded = false;
 
   committed: Index;
   /** Highest index handed to the driver for applying. */
   applying: Index;
   /** Highest index the driver reported applied. */
   applied: Index;
+
+  /** Called when an append replaces entries after `keep`: claims about them no longer hold. */
+  onTruncate: (keep: Index) => void = () => undefined;
 
   constructor(readonly storage: LogReader) {
     this.unstableOffset = storage.lastIndex() + 1;
@@ -29,13 +36,13 @@ export class RaftLog {
   }
 
   firstIndex(): Index {
-    if (this.unstableSnapshot) return this.unstableSnapshot.index + 1;
+    if (this.pendingSnapshot) return this.pendingSnapshot.index + 1;
     return this.storage.firstIndex();
   }
 
   lastIndex(): Index {
     if (this.unstable.length > 0) return this.unstableOffset + this.unstable.length - 1;
-    if (this.unstableSnapshot) return this.unstableSnapshot.index;
+    if (this.pendingSnapshot) return this.pendingSnapshot.index;
     return this.storage.lastIndex();
   }
 
@@ -51,8 +58,8 @@ export class RaftLog {
     if (i >= this.unstableOffset && i < this.unstableOffset + this.unstable.length) {
       return this.unstable[i - this.unstableOffset]?.term;
     }
-    if (this.unstableSnapshot) {
-      if (i === this.unstableSnapshot.index) return this.unstableSnapshot.term;
+    if (this.pendingSnapshot) {
+      if (i === this.pendingSnapshot.index) return this.pendingSnapshot.term;
       return undefined;
     }
     if (i >= this.unstableOffset) return undefined;
@@ -105,6 +112,7 @@ export class RaftLog {
     if (first.index > this.lastIndex() + 1) {
       throw new RaftInvariantError(`append at ${first.index} leaves a gap after ${this.lastIndex()}`);
     }
+    if (first.index <= this.lastIndex()) this.onTruncate(first.index - 1);
     if (first.index === this.unstableOffset + this.unstable.length) {
       this.unstable.push(...entries);
     } else if (first.index <= this.unstableOffset) {
@@ -168,22 +176,47 @@ export class RaftLog {
 
   /** Replaces the whole log with a received snapshot. */
   restore(meta: SnapshotMeta): void {
-    this.unstableSnapshot = meta;
+    this.pendingSnapshot = meta;
+    this.pendingSnapshotHanded = false;
     this.unstable = [];
     this.unstableOffset = meta.index + 1;
     this.committed = meta.index;
   }
 
-  hasUnstable(): boolean {
-    return this.unstable.length > 0 || this.unstableSnapshot !== undefined;
+  /** The snapshot at `index` is durable in storage: storage answers for the log again. */
+  snapshotPersisted(index: Index): void {
+    if (this.pendingSnapshot?.index === index && this.pendingSnapshotHanded) this.pendingSnapshot = undefined;
   }
 
-  /** Hands the unstable part to the driver, which writes it to storage before the core runs again. */
+  /** Last index whose entry (as the core sees it) is already in storage (0 while a snapshot is pending). */
+  stableLastIndex(): Index {
+    if (this.pendingSnapshot) return 0;
+    return this.unstable.length > 0 ? this.unstableOffset - 1 : this.lastIndex();
+  }
+
+  /** True while a handed-over snapshot is not yet durable, so entries after it are held back. */
+  isHoldingEntries(): boolean {
+    return this.pendingSnapshot !== undefined && this.pendingSnapshotHanded;
+  }
+
+  hasUnstable(): boolean {
+    if (this.pendingSnapshot) return !this.pendingSnapshotHanded;
+    return this.unstable.length > 0;
+  }
+
+  /**
+   * Hands the unstable part to the driver, which writes it to storage before the core runs again. A
+   * snapshot goes alone; entries after it follow once it is durable.
+   */
   takeUnstable(): { entries: Entry[]; snapshot: SnapshotMeta | undefined } {
-    const out = { entries: this.unstable, snapshot: this.unstableSnapshot };
+    if (this.pendingSnapshot) {
+      if (this.pendingSnapshotHanded) return { entries: [], snapshot: undefined };
+      this.pendingSnapshotHanded = true;
+      return { entries: [], snapshot: this.pendingSnapshot };
+    }
+    const out = { entries: this.unstable, snapshot: undefined };
     this.unstableOffset = this.lastIndex() + 1;
     this.unstable = [];
-    this.unstableSnapshot = undefined;
     return out;
   }
 }

@@ -28,6 +28,12 @@ export class Inflights {
     this.sizes.splice(0, n);
   }
 
+  /** Frees the oldest in-flight message (used when a heartbeat answer shows the peer is alive). */
+  freeFirst(): void {
+    const first = this.lastIndexes[0];
+    if (first !== undefined) this.freeLE(first);
+  }
+
   full(): boolean {
     return this.lastIndexes.length >= this.maxCount || (this.maxBytes > 0 && this.bytes >= this.maxBytes);
   }

@@ -106,6 +106,8 @@ export interface RaftStatus {
   readonly applied: Index;
   readonly lastIndex: Index;
   readonly durableIndex: Index;
+  /** Entries up to here are in storage as the core sees them; later ones are still to be handed over. */
+  readonly stableIndex: Index;
   readonly conf: ConfState;
   readonly leadTransferee: NodeId;
   /** Only on the leader. */
@@ -188,6 +190,9 @@ export class RaftCore {
     this.id = cfg.id;
     this.mut = cfg.mutations ?? new Set();
     this.log = new RaftLog(storage);
+    this.log.onTruncate = (keep) => {
+      this.clampDurable(keep);
+    };
     this.term = hardState.term;
     this.vote = hardState.vote;
     if (hardState.commit > 0) {
@@ -363,6 +368,7 @@ export class RaftCore {
     while (this.pendingDurable.length > 0 && (this.pendingDurable[0]?.number ?? Infinity) <= n) {
       const p = this.pendingDurable.shift();
       if (!p) break;
+      if (p.snapshot > 0) this.log.snapshotPersisted(p.snapshot);
       this.durableIndex = Math.max(this.durableIndex, p.last, p.snapshot);
     }
     if (this.durableIndex > this.log.lastIndex()) {
@@ -372,6 +378,12 @@ export class RaftCore {
       const self = this.prs.get(this.id);
       if (self && self.maybeUpdate(this.durableIndex) && this.maybeCommit()) this.broadcastPending = true;
     }
+  }
+
+  /** Entries after `keep` are being replaced: neither they nor pending persistence of them count. */
+  private clampDurable(keep: Index): void {
+    this.durableIndex = Math.min(this.durableIndex, keep);
+    for (const p of this.pendingDurable) p.last = Math.min(p.last, keep);
   }
 
   /** Reports that entries up to `index` are applied to the state machine. */
@@ -385,7 +397,7 @@ export class RaftCore {
     return (
       this.log.hasUnstable() ||
       this.msgs.length > 0 ||
-      this.msgsAfterPersist.length > 0 ||
+      (this.msgsAfterPersist.length > 0 && !this.log.isHoldingEntries()) ||
       this.readStates.length > 0 ||
       this.nextCommittedHi() > this.log.applying ||
       this.hardStateChanged() ||
@@ -396,20 +408,16 @@ export class RaftCore {
   ready(): Ready {
     this.flushBroadcast();
     const number = ++this.readyNumber;
-    const lastBefore = this.log.lastIndex();
     const { entries, snapshot } = this.log.takeUnstable();
-    const first = entries[0];
-    if (first && first.index <= lastBefore) {
-      // Truncation: durability claims about the replaced suffix no longer hold.
-      const keep = first.index - 1;
-      this.durableIndex = Math.min(this.durableIndex, keep);
-      for (const p of this.pendingDurable) p.last = Math.min(p.last, keep);
-    }
+    // What this Ready makes durable: the snapshot (entries after it follow in a later Ready), the handed
+    // entries, or nothing new (0).
+    const lastEntry = entries[entries.length - 1];
+    const last = snapshot ? snapshot.index : (lastEntry?.index ?? 0);
     if (snapshot) {
       this.log.applying = snapshot.index;
       this.log.applied = snapshot.index;
     }
-    this.pendingDurable.push({ number, last: this.log.lastIndex(), snapshot: snapshot?.index ?? 0 });
+    this.pendingDurable.push({ number, last, snapshot: snapshot?.index ?? 0 });
 
     const hard: HardState = { term: this.term, vote: this.vote, commit: this.log.committed };
     const persistedHard = this.mut.has('no-persist-vote') ? { ...hard, vote: 0 } : hard;
@@ -421,6 +429,9 @@ export class RaftCore {
     this.prevSoft = soft;
 
     const committedEntries = this.takeCommitted();
+    // Acknowledgements may cover entries held back behind a pending snapshot: they wait for those entries.
+    const hold = this.log.isHoldingEntries();
+    const persistedMessages = hold ? [] : this.msgsAfterPersist;
     const rd: Ready = {
       number,
       softState: softChanged ? soft : undefined,
@@ -429,12 +440,12 @@ export class RaftCore {
       entries,
       mustSync: entries.length > 0 || termOrVoteChanged || snapshot !== undefined,
       messages: this.msgs,
-      persistedMessages: this.msgsAfterPersist,
+      persistedMessages,
       committedEntries,
       readStates: this.readStates,
     };
     this.msgs = [];
-    this.msgsAfterPersist = [];
+    if (!hold) this.msgsAfterPersist = [];
     this.readStates = [];
     return rd;
   }
@@ -462,7 +473,8 @@ export class RaftCore {
       commit: this.log.committed,
       applied: this.log.applied,
       lastIndex: this.log.lastIndex(),
-      durableIndex: this.durableIndex,
+      durableIndex: Math.min(this.durableIndex, this.log.stableLastIndex()),
+      stableIndex: this.log.stableLastIndex(),
       conf: this.conf,
       leadTransferee: this.leadTransferee,
       peers,
@@ -771,15 +783,14 @@ export class RaftCore {
       return;
     }
     if (this.log.matchTerm(meta.index, meta.term)) {
-      // We already have the snapshot's last entry: just learn that it is committed.
+      // We already have the snapshot's last entry: just learn that it is committed. Our entries after it
+      // may still conflict with the leader's, so acknowledge only up to the snapshot.
       this.log.commitTo(meta.index);
-      this.sendAfterPersist({ ...base, index: this.log.lastIndex() });
+      this.sendAfterPersist({ ...base, index: this.log.committed });
       return;
     }
     // Entries above our old commit index may disagree with the snapshot: stop claiming them durable.
-    const keep = this.log.committed;
-    this.durableIndex = Math.min(this.durableIndex, keep);
-    for (const p of this.pendingDurable) p.last = Math.min(p.last, keep);
+    this.clampDurable(this.log.committed);
     this.log.restore(meta);
     this.conf = { voters: sortIds(meta.conf.voters), learners: sortIds(meta.conf.learners) };
     this.syncProgressWithConf();
@@ -843,6 +854,9 @@ export class RaftCore {
     if (!pr) return;
     pr.recentActive = true;
     pr.probeSent = false;
+    // Messages of a full window may have been lost (the peer restarted): free a slot so the next App
+    // goes out and either progresses or is rejected, which moves the peer back to probing.
+    if (pr.state === 'replicate' && pr.inflights.full()) pr.inflights.freeFirst();
     if (pr.match < this.log.lastIndex()) this.sendAppend(m.from, false);
     if (m.readSeq > pr.readAck) {
       pr.readAck = m.readSeq;

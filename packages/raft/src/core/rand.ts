@@ -25,15 +25,17 @@ export function sfc32(a: number, b: number, c: number, d: number): RandomSource 
 
 /** A PRNG derived from a seed and any number of stream ids (e.g. node id), so streams are independent. */
 export function seededRandom(seed: number, ...streams: number[]): RandomSource {
-  let h = 0x9e3779b9 ^ seed;
+  // splitmix32-style finaliser over the whole input sequence: every part changes every output word.
   const mix = (x: number): number => {
-    h = Math.imul(h ^ x, 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    h ^= h >>> 16;
-    return h >>> 0;
+    x = Math.imul(x ^ (x >>> 16), 0x21f0aaad);
+    x = Math.imul(x ^ (x >>> 15), 0x735a2d97);
+    return (x ^ (x >>> 15)) >>> 0;
   };
-  const parts = [seed, ...streams];
-  const words = [0, 1, 2, 3].map((k) => parts.reduce((acc, p) => mix(acc ^ p), mix(k * 0x27d4eb2d)));
-  return sfc32(words[0] ?? 1, words[1] ?? 2, words[2] ?? 3, words[3] ?? 4);
+  let h = 0x9e3779b9;
+  for (const p of [seed, ...streams]) h = mix((h + Math.imul(p >>> 0, 0x85ebca6b) + 0x6d2b79f5) >>> 0);
+  const w0 = mix(h ^ 0x1b873593);
+  const w1 = mix(w0 + 0x7f4a7c15);
+  const w2 = mix(w1 + 0x7f4a7c15);
+  const w3 = mix(w2 + 0x7f4a7c15);
+  return sfc32(w0, w1, w2, w3);
 }

@@ -287,9 +287,14 @@ export class RaftNode {
       () => {
         this.syncing = false;
         if (this.stopped) return;
-        const last = batch[batch.length - 1];
-        if (last) this.core.onPersisted(last.number);
-        for (const rd of batch) this.sendAll(rd.persistedMessages);
+        try {
+          const last = batch[batch.length - 1];
+          if (last) this.core.onPersisted(last.number);
+          for (const rd of batch) this.sendAll(rd.persistedMessages);
+        } catch (err) {
+          this.fail(err as Error);
+          return;
+        }
         this.kick();
         this.maybeSync();
       },
@@ -320,13 +325,13 @@ export class RaftNode {
    * recent, so send it with metadata for the index it reflects.
    */
   private sendSnapshot(m: SnapshotMessage): void {
-    const index = this.lastApplied;
+    const index = this.sm.appliedIndex();
     const term = this.storage.term(index);
     if (term === undefined || index < m.meta.index) {
       this.core.reportSnapshot(m.to, false);
       return;
     }
-    const meta: SnapshotMeta = { index, term, conf: this.conf };
+    const meta: SnapshotMeta = { index, term, conf: this.confAt(index) };
     this.opts.transport.sendSnapshot({ ...m, meta }, this.sm.snapshotData());
   }
 

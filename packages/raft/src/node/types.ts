@@ -31,7 +31,10 @@ export interface StateMachineSnapshot {
  * that after a restart entries ≤ appliedIndex() are skipped.
  */
 export interface StateMachine {
-  /** Index of the last entry reflected in the state machine's durable state (0 for none). */
+  /**
+   * Index of the last entry the state reflects (0 for none); right after start-up, the index its durable
+   * state reflects. snapshotData() describes the state at this index.
+   */
   appliedIndex(): Index;
   /** Applies a normal entry; the result is handed to the proposer (if it is waiting on this node). */
   apply(entry: Entry): unknown;

@@ -160,6 +160,7 @@ async function main(): Promise<number> {
         let waiter: { resolve: (r: ScheduleResult) => void; reject: (e: Error) => void } | undefined;
         w.on('message', (r: ScheduleResult) => waiter?.resolve(r));
         w.on('error', (e) => waiter?.reject(e));
+        w.on('exit', () => waiter?.reject(new Error('simulator worker exited')));
         try {
           while (!stop && next < jobs.length) {
             const job = jobs[next++] as Job;

@@ -65,7 +65,9 @@ interface Slot {
 
 /** One seeded simulation schedule: a cluster, clients, faults, then healing and final checks. */
 export class SimCluster {
-  private readonly sched = new Scheduler();
+  private readonly sched = new Scheduler((err) => {
+    this.oracle.fail(`exception: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  });
   private readonly rand: RandomSource;
   private readonly net: SimNetwork;
   private readonly oracle: Oracle;
@@ -81,12 +83,20 @@ export class SimCluster {
   private readonly stats = { opsOk: 0, opsUnknown: 0, opsFailed: 0, crashes: 0, leaders: 0, snapshotsInstalled: 0, confChanges: 0 };
   private readonly preVote: boolean;
   private readonly checkQuorum: boolean;
+  /** Sampled per schedule: small messages and windows make replication interleave in more ways. */
+  private readonly maxSizePerMsg: number;
+  private readonly maxInflightMsgs: number;
+  /** Probability that a client sends to a random node rather than the newest leader. */
+  private readonly randomTarget: number;
   private membershipBusy = false;
 
   constructor(private readonly opts: ScheduleOptions) {
     this.rand = seededRandom(opts.seed, 0);
     this.preVote = this.rand() < 0.75;
     this.checkQuorum = this.rand() < 0.75;
+    this.maxSizePerMsg = this.pick([1, 256, 4096]) ?? 4096;
+    this.maxInflightMsgs = this.pick([1, 4, 16]) ?? 4;
+    this.randomTarget = this.pick([0.1, 0.5]) ?? 0.1;
     this.oracle = new Oracle(() => this.sched.now());
     this.net = new SimNetwork(this.sched, seededRandom(opts.seed, 1), (m) => {
       this.oracle.checkSend(this.observed(m.from), m);
@@ -101,7 +111,8 @@ export class SimCluster {
 
   async run(): Promise<ScheduleResult> {
     const chaosMs = this.opts.chaosMs ?? 4000;
-    this.trace(`seed ${this.opts.seed}: ${this.opts.nodes} nodes, preVote=${this.preVote} checkQuorum=${this.checkQuorum}` +
+    this.trace(`seed ${this.opts.seed}: ${this.opts.nodes} nodes, preVote=${this.preVote} checkQuorum=${this.checkQuorum} ` +
+      `maxSizePerMsg=${this.maxSizePerMsg} maxInflightMsgs=${this.maxInflightMsgs}` +
       (this.opts.mutations.size ? ` mutations=${[...this.opts.mutations].join(',')}` : ''));
     for (const slot of this.slots.values()) this.startNode(slot);
     for (let c = 1; c <= 3; c++) this.sched.after(this.rand() * 50, () => { this.clientLoop(c); });
@@ -156,8 +167,8 @@ export class SimCluster {
       heartbeatTicks: 1,
       preVote: this.preVote,
       checkQuorum: this.checkQuorum,
-      maxSizePerMsg: 4096,
-      maxInflightMsgs: 8,
+      maxSizePerMsg: this.maxSizePerMsg,
+      maxInflightMsgs: this.maxInflightMsgs,
       random: seededRandom(this.opts.seed, 3, slot.id, this.stats.crashes),
       mutations: this.opts.mutations,
     };
@@ -180,6 +191,13 @@ export class SimCluster {
           this.stats.leaders++;
           this.trace(`node ${slot.id} became leader of term ${st.term}`);
           this.oracle.becameLeader(this.observed(slot.id) as ObservedNode);
+          // Now and then change membership right away: a new leader must hold such a change back until it
+          // has committed an entry of its own term.
+          if (this.sched.now() < (this.opts.chaosMs ?? 4000) && this.rand() < 0.3) {
+            this.sched.after(0, () => {
+              this.membershipChange();
+            });
+          }
         }
       },
     });
@@ -243,6 +261,7 @@ export class SimCluster {
     if (this.oracle.violations.length > 0) return;
     const live = this.liveNodes();
     for (const n of live) this.oracle.observeCommits(n);
+    for (const n of live) this.oracle.observeLeaderAppends(n);
     if (withLogMatching) this.oracle.checkLogMatching(live);
   }
 
@@ -273,7 +292,7 @@ export class SimCluster {
     if (!this.clientsRunning) return;
     const live = this.activeSlots().filter((s) => s.node);
     const leader = this.leader();
-    const target = leader && this.rand() < 0.8 ? leader : this.pick(live);
+    const target = leader && this.rand() >= this.randomTarget ? leader : this.pick(live);
     const key = this.pick(this.keys) ?? 'a';
     const r = this.rand();
     const next = (): void => {
@@ -509,17 +528,6 @@ export class SimCluster {
       this.oracle.fail(`liveness: no leader ${this.sched.now() - start}ms after healing`);
       return;
     }
-    // Members that were removed but whose removal outcome was unknown are retired now.
-    const conf = leader.node.status().conf;
-    for (const s of this.slots.values()) {
-      if (!s.retired && !conf.voters.includes(s.id) && !conf.learners.includes(s.id) && s.node) {
-        const st = s.node.status();
-        if (st.conf.voters.length > 0 && !st.conf.voters.includes(s.id) && !st.conf.learners.includes(s.id)) {
-          s.retired = true;
-          this.crash(s);
-        }
-      }
-    }
     let probeDone = false;
     let probeError: string | undefined;
     const probeNode = leader.node;
@@ -538,6 +546,15 @@ export class SimCluster {
     if (!probeDone) {
       this.oracle.fail(`liveness: a write after healing did not commit (${probeError ?? 'no answer'})`);
       return;
+    }
+    // The probe committed, so the leader has applied every earlier membership change: nodes outside its
+    // configuration (an add that never committed, a removal whose outcome was unknown) are retired now.
+    const conf = probeNode.status().conf;
+    for (const s of this.slots.values()) {
+      if (!s.retired && !conf.voters.includes(s.id) && !conf.learners.includes(s.id)) {
+        s.retired = true;
+        this.crash(s);
+      }
     }
     if (this.outstanding > 0) {
       this.oracle.fail(`liveness: ${this.outstanding} client operations never completed`);

@@ -1,6 +1,7 @@
 import type { Message } from '../core/messages';
 import type { RaftStatus } from '../core/raft';
 import type { Entry, Index, NodeId, Term } from '../core/types';
+import { EntryType } from '../core/types';
 import type { RaftStorage } from '../storage/types';
 import type { DurableImage } from './disk';
 import { fnv1a } from './kv';
@@ -36,6 +37,8 @@ export class Oracle {
   maxCommitted: Index = 0;
   private readonly digests = new Map<Index, number>();
   private readonly checkedCommit = new Map<NodeId, Index>();
+  /** Per leader and term: how far its log has been scanned for conf changes. */
+  private readonly leaderScanned = new Map<string, Index>();
 
   constructor(private readonly now: () => number) {}
 
@@ -77,7 +80,7 @@ export class Oracle {
     const st = n.status();
     let from = (this.checkedCommit.get(n.id) ?? 0) + 1;
     from = Math.max(from, n.storage.firstIndex());
-    const upTo = Math.min(st.commit, n.storage.lastIndex());
+    const upTo = Math.min(st.commit, st.stableIndex, n.storage.lastIndex());
     let checked = from - 1;
     for (let i = from; i <= upTo; i++) {
       const e = n.storage.entries(i, i + 1, Number.MAX_SAFE_INTEGER)[0];
@@ -128,6 +131,44 @@ export class Oracle {
         }
       }
     }
+  }
+
+  /**
+   * Membership changes (thesis §4.1 and the 2015 single-server fix): when a leader appends a conf change in
+   * term T, it has already committed an entry of term T, and every earlier conf change in its log is
+   * committed.
+   */
+  observeLeaderAppends(n: ObservedNode): void {
+    const st = n.status();
+    if (st.role !== 'leader') return;
+    const key = `${n.id}/${st.term}`;
+    const from = Math.max((this.leaderScanned.get(key) ?? 0) + 1, n.storage.firstIndex());
+    const last = n.storage.lastIndex();
+    if (from > last) return;
+    for (const e of n.storage.entries(from, last + 1, Number.MAX_SAFE_INTEGER)) {
+      if (e.term !== st.term || e.type !== EntryType.ConfChange) continue;
+      let committedOwnTerm = false;
+      for (let i = Math.min(e.index - 1, this.maxCommitted); i >= 1; i--) {
+        const rec = this.committed.get(i);
+        if (rec?.term === st.term) {
+          committedOwnTerm = true;
+          break;
+        }
+        if (rec && rec.term < st.term) break;
+      }
+      if (!committedOwnTerm) {
+        this.fail(`membership: leader ${n.id} appended a conf change at ${e.index} in term ${st.term} before committing an entry of its term`);
+        return;
+      }
+      const earlier = n.storage.entries(Math.max(n.storage.firstIndex(), 1), e.index, Number.MAX_SAFE_INTEGER);
+      for (const x of earlier) {
+        if (x.type === EntryType.ConfChange && !this.committed.has(x.index) && x.index > this.maxCommitted) {
+          this.fail(`membership: leader ${n.id} appended a conf change at ${e.index} while the one at ${x.index} is uncommitted`);
+          return;
+        }
+      }
+    }
+    this.leaderScanned.set(key, last);
   }
 
   /** Durability: a message that claims something is on disk is only sent once it is. */

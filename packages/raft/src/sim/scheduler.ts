@@ -18,6 +18,11 @@ export class Scheduler {
   private time = 0;
   private executed = 0;
 
+  /** Receives exceptions thrown by events (a node's invariant failures, for instance). */
+  constructor(private readonly onError: (err: unknown) => void = (err) => {
+    throw err;
+  }) {}
+
   now(): number {
     return this.time;
   }
@@ -47,7 +52,11 @@ export class Scheduler {
       if (top.cancelled) continue;
       this.time = top.time;
       this.executed++;
-      top.run();
+      try {
+        top.run();
+      } catch (err) {
+        this.onError(err);
+      }
       // Let promise continuations scheduled by this event run before the next event.
       await drainMicrotasks();
       afterEach?.();
