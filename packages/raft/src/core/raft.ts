@@ -293,6 +293,7 @@ export class RaftCore {
 
   /** Starts an election now (used to bootstrap a single node quickly, and by tests). */
   campaign(): void {
+    if (this.role === 'leader') return;
     this.startElection(false);
   }
 
@@ -857,7 +858,8 @@ export class RaftCore {
     // Messages of a full window may have been lost (the peer restarted): free a slot so the next App
     // goes out and either progresses or is rejected, which moves the peer back to probing.
     if (pr.state === 'replicate' && pr.inflights.full()) pr.inflights.freeFirst();
-    if (pr.match < this.log.lastIndex()) this.sendAppend(m.from, false);
+    // Probe even with nothing new to send: the follower's answer tells where its log ends.
+    if (pr.match < this.log.lastIndex()) this.sendAppend(m.from, true);
     if (m.readSeq > pr.readAck) {
       pr.readAck = m.readSeq;
       this.maybeReleaseReads();
@@ -948,7 +950,16 @@ export class RaftCore {
     this.broadcastPending = false;
     if (this.role !== 'leader') return;
     for (const id of this.prs.keys()) {
-      if (id !== this.id) this.sendAppend(id, true);
+      if (id !== this.id) this.sendAppends(id);
+    }
+  }
+
+  /** Sends an App (even an empty one, to carry the commit index), then fills the peer's window. */
+  private sendAppends(to: NodeId): void {
+    if (!this.sendAppend(to, true)) return;
+    const pr = this.prs.get(to);
+    while (pr && pr.next <= this.log.lastIndex() && !pr.isPaused()) {
+      if (!this.sendAppend(to, false)) break;
     }
   }
 

@@ -218,6 +218,14 @@ export class RaftNode {
       return Promise.reject(new ProposalRejectedError(r.reason === 'ConfChangeInvalid' ? r.detail : r.reason));
     }
     this.kick();
+    // This node, now leader, appended at an index where an older proposal of ours once was: that entry is
+    // not in the leader's log, so it was never committed (leader completeness) and never will be.
+    const superseded = this.proposals.get(r.index);
+    if (superseded) {
+      this.proposals.delete(r.index);
+      superseded.cancelTimer();
+      superseded.reject(new ProposalDroppedError(r.index));
+    }
     return new Promise((resolve, reject) => {
       const cancelTimer = this.rt.setTimer(this.opts.requestTimeoutMs, () => {
         if (this.proposals.get(r.index)?.resolve !== resolve) return;

@@ -191,12 +191,29 @@ export class SimCluster {
           this.stats.leaders++;
           this.trace(`node ${slot.id} became leader of term ${st.term}`);
           this.oracle.becameLeader(this.observed(slot.id) as ObservedNode);
-          // Now and then change membership right away: a new leader must hold such a change back until it
-          // has committed an entry of its own term.
-          if (this.sched.now() < (this.opts.chaosMs ?? 4000) && this.rand() < 0.3) {
-            this.sched.after(0, () => {
-              this.membershipChange();
-            });
+          if (this.sched.now() < (this.opts.chaosMs ?? 4000)) {
+            const r = this.rand();
+            if (r < 0.3) {
+              // Change membership right away: a new leader must hold such a change back until it has
+              // committed an entry of its own term.
+              this.sched.after(0, () => {
+                this.membershipChange();
+              });
+            } else if (r < 0.65) {
+              // Kill a fresh leader while it is still replicating earlier terms' entries (Figure 8).
+              this.sched.after(this.rand() * 4, () => {
+                if (slot.node === node) {
+                  this.trace(`crash fresh leader ${slot.id}`);
+                  this.crash(slot);
+                  this.sched.after(20 + this.rand() * 200, () => {
+                    if (!slot.node && !slot.retired) {
+                      this.trace(`restart node ${slot.id}`);
+                      this.startNode(slot);
+                    }
+                  });
+                }
+              });
+            }
           }
         }
       },

@@ -179,7 +179,9 @@ export class Oracle {
       if (!(hs.term > m.term || (hs.term === m.term && hs.vote === m.to))) {
         this.fail(`durability: node ${m.from} granted its vote to ${m.to} in term ${m.term} before persisting it (durable term ${hs.term}, vote ${hs.vote})`);
       }
-    } else if (m.type === 'AppResp' && !m.reject && m.index > 0) {
+    } else if (m.type === 'AppResp' && !m.reject && m.index > 0 && m.term === sender.status().term) {
+      // (An acknowledgement from an earlier term concerns a log that a newer leader may have replaced
+      // since; only its then-leader can use it, and only safely, so it is not checked against today's log.)
       const img = sender.durable();
       if (m.index <= img.snapshot.index) return;
       const volatileTerm = sender.storage.term(m.index);
