@@ -10,13 +10,11 @@ import { ConfChangeType, EntryType } from './types';
 export function bootstrapLog(voters: readonly NodeId[]): { entries: Entry[]; hardState: HardState } {
   const ids = [...new Set(voters)].sort((a, b) => a - b);
   if (ids.length === 0) throw new Error('bootstrap needs at least one voter');
-  const entries = ids.map(
-    (node, i): Entry => ({
-      index: i + 1,
-      term: 1,
-      type: EntryType.ConfChange,
-      data: encodeConfChange({ type: ConfChangeType.AddVoter, node }),
-    }),
-  );
+  const entries = ids.map((node, i): Entry => ({
+    index: i + 1,
+    term: 1,
+    type: EntryType.ConfChange,
+    data: encodeConfChange({ type: ConfChangeType.AddVoter, node }),
+  }));
   return { entries, hardState: { term: 1, vote: 0, commit: entries.length } };
 }

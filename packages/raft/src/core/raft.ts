@@ -134,8 +134,6 @@ interface PendingDurable {
   readonly snapshot: Index;
 }
 
-const emptyCtx = new Uint8Array(0);
-
 /**
  * The Raft state machine: synchronous and deterministic. Inputs are tick(), step() and local calls;
  * outputs are collected into Ready batches. It performs no I/O and reads storage only through LogReader.
@@ -234,7 +232,16 @@ export class RaftCore {
     } else if (m.term < this.term) {
       if ((this.cfg.checkQuorum || this.cfg.preVote) && (m.type === 'Heartbeat' || m.type === 'App')) {
         // Tell a stale leader about our term so it steps down (it may be cut off by CheckQuorum/PreVote).
-        this.send({ type: 'AppResp', from: this.id, to: m.from, term: this.term, index: 0, reject: false, hintIndex: 0, hintTerm: 0 });
+        this.send({
+          type: 'AppResp',
+          from: this.id,
+          to: m.from,
+          term: this.term,
+          index: 0,
+          reject: false,
+          hintIndex: 0,
+          hintTerm: 0,
+        });
       } else if (m.type === 'PreVote') {
         this.send({ type: 'PreVoteResp', from: this.id, to: m.from, term: this.term, reject: true });
       }
@@ -389,7 +396,8 @@ export class RaftCore {
 
   /** Reports that entries up to `index` are applied to the state machine. */
   onApplied(index: Index): void {
-    if (index > this.log.applying) throw new RaftInvariantError(`applied ${index} beyond handed out ${this.log.applying}`);
+    if (index > this.log.applying)
+      throw new RaftInvariantError(`applied ${index} beyond handed out ${this.log.applying}`);
     if (index > this.log.applied) this.log.applied = index;
   }
 
@@ -526,8 +534,7 @@ export class RaftCore {
     this.lead = 0;
     this.electionElapsed = 0;
     this.heartbeatElapsed = 0;
-    this.randomizedElectionTimeout =
-      this.cfg.electionTicks + Math.floor(this.cfg.random() * this.cfg.electionTicks);
+    this.randomizedElectionTimeout = this.cfg.electionTicks + Math.floor(this.cfg.random() * this.cfg.electionTicks);
     this.votes = new Map();
     this.leadTransferee = 0;
     this.uncommittedBytes = 0;
@@ -642,8 +649,7 @@ export class RaftCore {
 
   private handleVoteRequest(m: VoteMessage): void {
     const pre = m.type === 'PreVote';
-    const canVote =
-      this.vote === m.from || (this.vote === 0 && this.lead === 0) || (pre && m.term > this.term);
+    const canVote = this.vote === m.from || (this.vote === 0 && this.lead === 0) || (pre && m.term > this.term);
     const respType = pre ? 'PreVoteResp' : 'VoteResp';
     if (canVote && this.log.isUpToDate(m.lastIndex, m.lastTerm)) {
       // Answer in the requester's term: a granted pre-vote is for the term it will campaign in.
@@ -778,7 +784,15 @@ export class RaftCore {
 
   private handleSnapshot(m: SnapshotMessage): void {
     const meta = m.meta;
-    const base = { type: 'AppResp', from: this.id, to: m.from, term: this.term, reject: false, hintIndex: 0, hintTerm: 0 } as const;
+    const base = {
+      type: 'AppResp',
+      from: this.id,
+      to: m.from,
+      term: this.term,
+      reject: false,
+      hintIndex: 0,
+      hintTerm: 0,
+    } as const;
     if (meta.index <= this.log.committed) {
       this.sendAfterPersist({ ...base, index: this.log.committed });
       return;
@@ -1061,7 +1075,9 @@ export class RaftCore {
 
   private hardStateChanged(): boolean {
     return (
-      this.term !== this.prevHard.term || this.vote !== this.prevHard.vote || this.log.committed !== this.prevHard.commit
+      this.term !== this.prevHard.term ||
+      this.vote !== this.prevHard.vote ||
+      this.log.committed !== this.prevHard.commit
     );
   }
 

@@ -274,7 +274,8 @@ export class RaftNode {
         if (rd.hardState) this.storage.setHardState(rd.hardState);
         this.waiting.push(rd);
         for (const rs of rd.readStates) this.onReadState(rs.index, rs.ctx);
-        if (rd.committedEntries.length > 0) this.enqueueApply({ kind: 'entries', entries: rd.committedEntries, next: 0 });
+        if (rd.committedEntries.length > 0)
+          this.enqueueApply({ kind: 'entries', entries: rd.committedEntries, next: 0 });
       }
       this.maybeSync();
     } catch (err) {
@@ -461,7 +462,7 @@ export class RaftNode {
 
   private releaseReads(): void {
     if (this.readsAwaitingApply.length === 0) return;
-    for (let i = 0; i < this.readsAwaitingApply.length; ) {
+    for (let i = 0; i < this.readsAwaitingApply.length;) {
       const r = this.readsAwaitingApply[i];
       if (r && r.index <= this.lastApplied) {
         this.readsAwaitingApply.splice(i, 1);

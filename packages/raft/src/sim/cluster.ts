@@ -80,7 +80,15 @@ export class SimCluster {
   private valueSeq = 0;
   private clientsRunning = true;
   private outstanding = 0;
-  private readonly stats = { opsOk: 0, opsUnknown: 0, opsFailed: 0, crashes: 0, leaders: 0, snapshotsInstalled: 0, confChanges: 0 };
+  private readonly stats = {
+    opsOk: 0,
+    opsUnknown: 0,
+    opsFailed: 0,
+    crashes: 0,
+    leaders: 0,
+    snapshotsInstalled: 0,
+    confChanges: 0,
+  };
   private readonly preVote: boolean;
   private readonly checkQuorum: boolean;
   /** Sampled per schedule: small messages and windows make replication interleave in more ways. */
@@ -98,24 +106,39 @@ export class SimCluster {
     this.maxInflightMsgs = this.pick([1, 4, 16]) ?? 4;
     this.randomTarget = this.pick([0.1, 0.5]) ?? 0.1;
     this.oracle = new Oracle(() => this.sched.now());
-    this.net = new SimNetwork(this.sched, seededRandom(opts.seed, 1), (m) => {
-      this.oracle.checkSend(this.observed(m.from), m);
-    }, { latency: 0.5, jitter: 2 });
+    this.net = new SimNetwork(
+      this.sched,
+      seededRandom(opts.seed, 1),
+      (m) => {
+        this.oracle.checkSend(this.observed(m.from), m);
+      },
+      { latency: 0.5, jitter: 2 },
+    );
     const voters = Array.from({ length: opts.nodes }, (_, i) => i + 1);
     this.nextNodeId = opts.nodes + 1;
     const boot = bootstrapLog(voters);
     for (const id of voters) {
-      this.addSlot(id, { snapshot: emptySnapshot, entries: boot.entries, hardState: boot.hardState, smCheckpoint: undefined });
+      this.addSlot(id, {
+        snapshot: emptySnapshot,
+        entries: boot.entries,
+        hardState: boot.hardState,
+        smCheckpoint: undefined,
+      });
     }
   }
 
   async run(): Promise<ScheduleResult> {
     const chaosMs = this.opts.chaosMs ?? 4000;
-    this.trace(`seed ${this.opts.seed}: ${this.opts.nodes} nodes, preVote=${this.preVote} checkQuorum=${this.checkQuorum} ` +
-      `maxSizePerMsg=${this.maxSizePerMsg} maxInflightMsgs=${this.maxInflightMsgs}` +
-      (this.opts.mutations.size ? ` mutations=${[...this.opts.mutations].join(',')}` : ''));
+    this.trace(
+      `seed ${this.opts.seed}: ${this.opts.nodes} nodes, preVote=${this.preVote} checkQuorum=${this.checkQuorum} ` +
+        `maxSizePerMsg=${this.maxSizePerMsg} maxInflightMsgs=${this.maxInflightMsgs}` +
+        (this.opts.mutations.size ? ` mutations=${[...this.opts.mutations].join(',')}` : ''),
+    );
     for (const slot of this.slots.values()) this.startNode(slot);
-    for (let c = 1; c <= 3; c++) this.sched.after(this.rand() * 50, () => { this.clientLoop(c); });
+    for (let c = 1; c <= 3; c++)
+      this.sched.after(this.rand() * 50, () => {
+        this.clientLoop(c);
+      });
     this.scheduleNemesis(chaosMs);
 
     let events = 0;
@@ -145,10 +168,14 @@ export class SimCluster {
 
   private addSlot(id: NodeId, image: DurableImage): Slot {
     const diskRand = seededRandom(this.opts.seed, 2, id);
-    const disk = new SimDisk(this.sched, {
-      // Mostly fast; now and then an fsync stalls for a while.
-      syncLatency: () => (diskRand() < 0.01 ? 20 + diskRand() * 3 * ELECTION_MS : 0.1 + diskRand() * 2),
-    }, image);
+    const disk = new SimDisk(
+      this.sched,
+      {
+        // Mostly fast; now and then an fsync stalls for a while.
+        syncLatency: () => (diskRand() < 0.01 ? 20 + diskRand() * 3 * ELECTION_MS : 0.1 + diskRand() * 2),
+      },
+      image,
+    );
     const slot: Slot = { id, disk, rt: undefined, storage: undefined, sm: undefined, node: undefined, retired: false };
     this.slots.set(id, slot);
     return slot;
@@ -199,7 +226,17 @@ export class SimCluster {
               this.sched.after(0, () => {
                 this.membershipChange();
               });
-            } else if (r < 0.65) {
+            } else if (r < 0.6) {
+              // Cut or thin out a fresh leader's links at once (its first appends included): earlier
+              // terms' entries and its own reach only some nodes, the setting of the paper's Figure 8.
+              const loss = this.rand() < 0.5 ? 1 : 0.5 + this.rand() * 0.45;
+              const peers = [...this.slots.keys()].filter((p) => p !== slot.id);
+              for (const p of peers) this.net.link(slot.id, p).loss = loss;
+              this.trace(`fresh leader ${slot.id}: outgoing loss ${loss.toFixed(2)}`);
+              this.sched.after(20 + this.rand() * 300, () => {
+                for (const p of peers) this.net.link(slot.id, p).loss = 0;
+              });
+            } else if (r < 0.75) {
               // Kill a fresh leader while it is still replicating earlier terms' entries (Figure 8).
               this.sched.after(this.rand() * 4, () => {
                 if (slot.node === node) {
@@ -313,7 +350,9 @@ export class SimCluster {
     const key = this.pick(this.keys) ?? 'a';
     const r = this.rand();
     const next = (): void => {
-      this.sched.after(this.rand() * 20, () => { this.clientLoop(client); });
+      this.sched.after(this.rand() * 20, () => {
+        this.clientLoop(client);
+      });
     };
     if (!target?.node) {
       next();
@@ -326,19 +365,22 @@ export class SimCluster {
     if (r < 0.35) {
       const committedAtCall = this.oracle.maxCommitted;
       const sm = target.sm;
-      node.readIndex().then(
-        (index) => {
-          this.oracle.checkRead(target.id, index, committedAtCall);
-          const value = sm?.get(key) ?? null;
-          this.record({ id, client, key, input: { op: 'get' }, output: value, call, ret: this.sched.now() });
-        },
-        () => {
-          this.stats.opsFailed++;
-        },
-      ).finally(() => {
-        this.outstanding--;
-        next();
-      });
+      node
+        .readIndex()
+        .then(
+          (index) => {
+            this.oracle.checkRead(target.id, index, committedAtCall);
+            const value = sm?.get(key) ?? null;
+            this.record({ id, client, key, input: { op: 'get' }, output: value, call, ret: this.sched.now() });
+          },
+          () => {
+            this.stats.opsFailed++;
+          },
+        )
+        .finally(() => {
+          this.outstanding--;
+          next();
+        });
       return;
     }
     const value = `v${++this.valueSeq}`;
@@ -352,22 +394,33 @@ export class SimCluster {
       input = { op: 'cas', expected, value };
       cmd = { op: 'cas', key, expected, value };
     }
-    node.propose(encodeCommand(cmd)).then(
-      (result) => {
-        this.record({ id, client, key, input, output: input.op === 'cas' ? result === true : null, call, ret: this.sched.now() });
-      },
-      (err: RaftNodeError) => {
-        if (err.definite) {
-          this.stats.opsFailed++;
-        } else {
-          this.stats.opsUnknown++;
-          this.history.push({ id, client, key, input, output: undefined, call, ret: Infinity });
-        }
-      },
-    ).finally(() => {
-      this.outstanding--;
-      next();
-    });
+    node
+      .propose(encodeCommand(cmd))
+      .then(
+        (result) => {
+          this.record({
+            id,
+            client,
+            key,
+            input,
+            output: input.op === 'cas' ? result === true : null,
+            call,
+            ret: this.sched.now(),
+          });
+        },
+        (err: unknown) => {
+          if ((err as RaftNodeError).definite) {
+            this.stats.opsFailed++;
+          } else {
+            this.stats.opsUnknown++;
+            this.history.push({ id, client, key, input, output: undefined, call, ret: Infinity });
+          }
+        },
+      )
+      .finally(() => {
+        this.outstanding--;
+        next();
+      });
   }
 
   private record(op: Operation): void {
@@ -415,7 +468,10 @@ export class SimCluster {
         const [x, ...rest] = shuffled;
         if (x !== undefined) this.net.partition([x], rest);
       } else if (kind === 'isolate-leader' && leader) {
-        this.net.partition([leader.id], ids.filter((i) => i !== leader.id));
+        this.net.partition(
+          [leader.id],
+          ids.filter((i) => i !== leader.id),
+        );
       } else if (kind === 'split') {
         const k = 1 + Math.floor(this.rand() * (ids.length - 1));
         this.net.partition(shuffled.slice(0, k), shuffled.slice(k));
@@ -450,7 +506,9 @@ export class SimCluster {
       l.latency = this.rand() * 20;
       l.jitter = this.rand() * 30;
       if (this.rand() < 0.4) l.stallUntil = this.sched.now() + this.rand() * 3 * ELECTION_MS;
-      this.trace(`link ${x}>${y}: loss ${l.loss.toFixed(2)} dup ${l.duplicate.toFixed(2)} latency ${l.latency.toFixed(0)}±${l.jitter.toFixed(0)}ms${l.stallUntil ? ' stalled' : ''}`);
+      this.trace(
+        `link ${x}>${y}: loss ${l.loss.toFixed(2)} dup ${l.duplicate.toFixed(2)} latency ${l.latency.toFixed(0)}±${l.jitter.toFixed(0)}ms${l.stallUntil ? ' stalled' : ''}`,
+      );
     } else if (r < 0.62) {
       if (!leader?.node) return;
       const to = this.pick(leader.node.status().conf.voters.filter((v) => v !== leader.id));
@@ -497,7 +555,12 @@ export class SimCluster {
       });
     } else {
       const id = this.nextNodeId++;
-      this.addSlot(id, { snapshot: emptySnapshot, entries: [], hardState: { term: 0, vote: 0, commit: 0 }, smCheckpoint: undefined });
+      this.addSlot(id, {
+        snapshot: emptySnapshot,
+        entries: [],
+        hardState: { term: 0, vote: 0, commit: 0 },
+        smCheckpoint: undefined,
+      });
       const slot = this.slots.get(id);
       if (slot) this.startNode(slot);
       this.proposeConf(leader, ConfChangeType.AddLearner, id, `add learner ${id}`);
@@ -508,19 +571,22 @@ export class SimCluster {
     if (!leader.node) return;
     this.membershipBusy = true;
     this.trace(`propose ${what} on ${leader.id}`);
-    leader.node.proposeConfChange({ type, node }).then(
-      () => {
-        this.stats.confChanges++;
-        this.trace(`committed ${what}`);
-        onCommit?.();
-      },
-      (err: Error) => {
-        this.trace(`${what} failed: ${err.message}`);
-        // An outcome-unknown removal may still commit: find out later from the configuration.
-      },
-    ).finally(() => {
-      this.membershipBusy = false;
-    });
+    leader.node
+      .proposeConfChange({ type, node })
+      .then(
+        () => {
+          this.stats.confChanges++;
+          this.trace(`committed ${what}`);
+          onCommit?.();
+        },
+        (err: unknown) => {
+          this.trace(`${what} failed: ${(err as Error).message}`);
+          // An outcome-unknown removal may still commit: find out later from the configuration.
+        },
+      )
+      .finally(() => {
+        this.membershipBusy = false;
+      });
   }
 
   private heal(): void {
@@ -552,10 +618,18 @@ export class SimCluster {
     probeNode.propose(encodeCommand({ op: 'put', key: 'probe', value: 'done' })).then(
       () => {
         probeDone = true;
-        this.history.push({ id: ++this.opId, client: 0, key: 'probe', input: { op: 'put', value: 'done' }, output: null, call: probeCall, ret: this.sched.now() });
+        this.history.push({
+          id: ++this.opId,
+          client: 0,
+          key: 'probe',
+          input: { op: 'put', value: 'done' },
+          output: null,
+          call: probeCall,
+          ret: this.sched.now(),
+        });
       },
-      (err: Error) => {
-        probeError = err.message;
+      (err: unknown) => {
+        probeError = (err as Error).message;
       },
     );
     await this.sched.runUntil(this.sched.now() + REQUEST_TIMEOUT_MS + ELECTION_MS, afterEach);
@@ -585,7 +659,15 @@ export class SimCluster {
         const sm = reader.sm;
         reader.node.readIndex().then(
           () => {
-            this.history.push({ id: ++this.opId, client: 0, key, input: { op: 'get' }, output: sm.get(key), call, ret: this.sched.now() });
+            this.history.push({
+              id: ++this.opId,
+              client: 0,
+              key,
+              input: { op: 'get' },
+              output: sm.get(key),
+              call,
+              ret: this.sched.now(),
+            });
           },
           () => undefined,
         );
@@ -597,7 +679,9 @@ export class SimCluster {
     const applied = new Set(live.map((s) => s.node?.appliedIndex()));
     const digests = new Set(live.map((s) => s.sm?.digest()));
     if (applied.size > 1 || digests.size > 1) {
-      this.oracle.fail(`convergence: members applied ${[...live].map((s) => `${s.id}@${s.node?.appliedIndex()}`).join(' ')} with ${digests.size} distinct states`);
+      this.oracle.fail(
+        `convergence: members applied ${[...live].map((s) => `${s.id}@${s.node?.appliedIndex()}`).join(' ')} with ${digests.size} distinct states`,
+      );
       return;
     }
     const lin = checkLinearizable(this.history);

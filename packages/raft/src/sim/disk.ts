@@ -169,7 +169,9 @@ export class SimStorage implements RaftStorage {
     const first = entries[0];
     if (!first) return;
     if (first.index <= this.snap.index || first.index > this.lastIndex() + 1) {
-      throw new Error(`sim storage: bad append at ${first.index} (boundary ${this.snap.index}, last ${this.lastIndex()})`);
+      throw new Error(
+        `sim storage: bad append at ${first.index} (boundary ${this.snap.index}, last ${this.lastIndex()})`,
+      );
     }
     this.log = [...this.log.slice(0, first.index - this.snap.index - 1), ...entries];
     this.disk.write({ kind: 'append', entries });

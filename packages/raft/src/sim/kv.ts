@@ -1,4 +1,4 @@
-import type { ConfState, Entry, Index, SnapshotMeta } from '../core/types';
+import type { Entry, Index, SnapshotMeta } from '../core/types';
 import type { StateMachine } from '../node/types';
 import type { SimDisk } from './disk';
 
@@ -75,7 +75,7 @@ export class KvStateMachine implements StateMachine {
     return result;
   }
 
-  applyConfChange(entry: Entry, _conf: ConfState): void {
+  applyConfChange(entry: Entry): void {
     this.applied = entry.index;
   }
 

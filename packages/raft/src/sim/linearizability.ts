@@ -56,12 +56,13 @@ export function checkLinearizable(ops: readonly Operation[], budget = 2_000_000)
   for (const [key, list] of [...byKey].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     const r = checkKey(list, budget);
     if (r === 'unknown') return { ok: 'unknown', key };
-    if (r !== true) return { ok: false, key, detail: r };
+    if (r !== true) return { ok: false, key, detail: r.failure };
   }
   return { ok: true };
 }
 
-function checkKey(ops: readonly Operation[], budget: number): true | 'unknown' | string {
+/** true when linearizable, 'unknown' when out of budget, otherwise a description of the failure. */
+function checkKey(ops: readonly Operation[], budget: number): true | { readonly failure: string } | 'unknown' {
   const n = ops.length;
   const events: { time: number; isCall: boolean; idx: number }[] = [];
   ops.forEach((op, idx) => {
@@ -109,7 +110,7 @@ function checkKey(ops: readonly Operation[], budget: number): true | 'unknown' |
 
   while (head.next) {
     if (++steps > budget) return 'unknown';
-    if (!entry) return 'internal error: ran off the list';
+    if (!entry) return { failure: 'internal error: ran off the list' };
     if (entry.isCall) {
       const op = entry.op as Operation;
       const [ok, next] = step(state, op.input, op.output);
@@ -133,7 +134,9 @@ function checkKey(ops: readonly Operation[], budget: number): true | 'unknown' |
       const top = stack.pop();
       if (!top) {
         const op = entry.op as Operation;
-        return `no linearization: operation ${op.id} (client ${op.client}, ${JSON.stringify(op.input)} → ${JSON.stringify(op.output)}, [${op.call}, ${op.ret}]) cannot be placed; longest prefix ${longest}/${n}`;
+        return {
+          failure: `no linearization: operation ${op.id} (client ${op.client}, ${JSON.stringify(op.input)} → ${JSON.stringify(op.output)}, [${op.call}, ${op.ret}]) cannot be placed; longest prefix ${longest}/${n}`,
+        };
       }
       state = top.state;
       const op = top.node.op as Operation;

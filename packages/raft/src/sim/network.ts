@@ -51,7 +51,14 @@ export class SimNetwork {
     const key = `${from}>${to}`;
     let l = this.links.get(key);
     if (!l) {
-      l = { up: true, loss: 0, duplicate: 0, latency: this.defaults.latency, jitter: this.defaults.jitter, stallUntil: 0 };
+      l = {
+        up: true,
+        loss: 0,
+        duplicate: 0,
+        latency: this.defaults.latency,
+        jitter: this.defaults.jitter,
+        stallUntil: 0,
+      };
       this.links.set(key, l);
     }
     return l;

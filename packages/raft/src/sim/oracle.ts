@@ -17,6 +17,8 @@ export interface ObservedNode {
 interface CommittedRecord {
   readonly term: Term;
   readonly hash: number;
+  /** An upper bound of the term in which the entry was committed (the observer's term when first seen). */
+  readonly commitTerm: Term;
 }
 
 export function entryHash(e: Entry): number {
@@ -39,6 +41,8 @@ export class Oracle {
   private readonly checkedCommit = new Map<NodeId, Index>();
   /** Per leader and term: how far its log has been scanned for conf changes. */
   private readonly leaderScanned = new Map<string, Index>();
+  /** Per leader and term: the commit index last seen. */
+  private readonly leaderCommit = new Map<string, Index>();
 
   constructor(private readonly now: () => number) {}
 
@@ -59,17 +63,23 @@ export class Oracle {
       this.fail(`election safety: nodes ${prev} and ${n.id} are both leader in term ${st.term}`);
     }
     this.leaderOf.set(st.term, n.id);
-    if (st.lastIndex < this.maxCommitted) {
-      this.fail(`leader completeness: leader ${n.id} (term ${st.term}) ends at ${st.lastIndex}, committed ${this.maxCommitted}`);
-      return;
-    }
+    // Entries committed in earlier terms must all be in the new leader's log.
     const first = n.storage.firstIndex();
-    for (let i = first; i <= this.maxCommitted; i++) {
+    for (let i = 1; i <= this.maxCommitted; i++) {
       const rec = this.committed.get(i);
-      if (!rec) continue;
+      if (!rec || rec.commitTerm >= st.term) continue;
+      if (i > st.lastIndex) {
+        this.fail(
+          `leader completeness: leader ${n.id} (term ${st.term}) ends at ${st.lastIndex}, but ${i} was committed in an earlier term`,
+        );
+        return;
+      }
+      if (i < first) continue;
       const t = n.storage.term(i);
       if (t !== undefined && t !== rec.term) {
-        this.fail(`leader completeness: leader ${n.id} (term ${st.term}) has term ${t} at committed index ${i} (was ${rec.term})`);
+        this.fail(
+          `leader completeness: leader ${n.id} (term ${st.term}) has term ${t} at committed index ${i} (was ${rec.term})`,
+        );
         return;
       }
     }
@@ -78,6 +88,7 @@ export class Oracle {
   /** Committed entries never change: record or compare each node's newly committed entries. */
   observeCommits(n: ObservedNode): void {
     const st = n.status();
+    this.checkCommitRule(n, st);
     let from = (this.checkedCommit.get(n.id) ?? 0) + 1;
     from = Math.max(from, n.storage.firstIndex());
     const upTo = Math.min(st.commit, st.stableIndex, n.storage.lastIndex());
@@ -88,10 +99,12 @@ export class Oracle {
       const h = entryHash(e);
       const rec = this.committed.get(i);
       if (!rec) {
-        this.committed.set(i, { term: e.term, hash: h });
+        this.committed.set(i, { term: e.term, hash: h, commitTerm: st.term });
         if (i > this.maxCommitted) this.maxCommitted = i;
       } else if (rec.term !== e.term || rec.hash !== h) {
-        this.fail(`committed entry changed: node ${n.id} has (term ${e.term}) at index ${i}, committed was (term ${rec.term})`);
+        this.fail(
+          `committed entry changed: node ${n.id} has (term ${e.term}) at index ${i}, committed was (term ${rec.term})`,
+        );
         return;
       }
       checked = i;
@@ -134,6 +147,24 @@ export class Oracle {
   }
 
   /**
+   * The commit rule (§5.4.2): a leader moves its commit index only to an entry of its own term; entries of
+   * earlier terms commit indirectly, never by counting replicas.
+   */
+  private checkCommitRule(n: ObservedNode, st: RaftStatus): void {
+    if (st.role !== 'leader') return;
+    const key = `${n.id}/${st.term}`;
+    const prev = this.leaderCommit.get(key);
+    this.leaderCommit.set(key, st.commit);
+    if (prev === undefined || st.commit <= prev) return;
+    const t = n.storage.term(st.commit);
+    if (t !== undefined && t !== st.term) {
+      this.fail(
+        `commit rule: leader ${n.id} (term ${st.term}) advanced its commit index to ${st.commit}, an entry of term ${t}`,
+      );
+    }
+  }
+
+  /**
    * Membership changes (thesis §4.1 and the 2015 single-server fix): when a leader appends a conf change in
    * term T, it has already committed an entry of term T, and every earlier conf change in its log is
    * committed.
@@ -157,13 +188,17 @@ export class Oracle {
         if (rec && rec.term < st.term) break;
       }
       if (!committedOwnTerm) {
-        this.fail(`membership: leader ${n.id} appended a conf change at ${e.index} in term ${st.term} before committing an entry of its term`);
+        this.fail(
+          `membership: leader ${n.id} appended a conf change at ${e.index} in term ${st.term} before committing an entry of its term`,
+        );
         return;
       }
       const earlier = n.storage.entries(Math.max(n.storage.firstIndex(), 1), e.index, Number.MAX_SAFE_INTEGER);
       for (const x of earlier) {
         if (x.type === EntryType.ConfChange && !this.committed.has(x.index) && x.index > this.maxCommitted) {
-          this.fail(`membership: leader ${n.id} appended a conf change at ${e.index} while the one at ${x.index} is uncommitted`);
+          this.fail(
+            `membership: leader ${n.id} appended a conf change at ${e.index} while the one at ${x.index} is uncommitted`,
+          );
           return;
         }
       }
@@ -177,7 +212,9 @@ export class Oracle {
     if (m.type === 'VoteResp' && !m.reject) {
       const hs = sender.durable().hardState;
       if (!(hs.term > m.term || (hs.term === m.term && hs.vote === m.to))) {
-        this.fail(`durability: node ${m.from} granted its vote to ${m.to} in term ${m.term} before persisting it (durable term ${hs.term}, vote ${hs.vote})`);
+        this.fail(
+          `durability: node ${m.from} granted its vote to ${m.to} in term ${m.term} before persisting it (durable term ${hs.term}, vote ${hs.vote})`,
+        );
       }
     } else if (m.type === 'AppResp' && !m.reject && m.index > 0 && m.term === sender.status().term) {
       // (An acknowledgement from an earlier term concerns a log that a newer leader may have replaced
@@ -195,7 +232,9 @@ export class Oracle {
   /** A linearizable read must observe every write committed before it was issued. */
   checkRead(node: NodeId, readIndex: Index, committedAtCall: Index): void {
     if (readIndex < committedAtCall) {
-      this.fail(`stale read: node ${node} served read index ${readIndex}, but index ${committedAtCall} was committed before the read began`);
+      this.fail(
+        `stale read: node ${node} served read index ${readIndex}, but index ${committedAtCall} was committed before the read began`,
+      );
     }
   }
 }

@@ -19,9 +19,11 @@ export class Scheduler {
   private executed = 0;
 
   /** Receives exceptions thrown by events (a node's invariant failures, for instance). */
-  constructor(private readonly onError: (err: unknown) => void = (err) => {
-    throw err;
-  }) {}
+  constructor(
+    private readonly onError: (err: unknown) => void = (err) => {
+      throw err;
+    },
+  ) {}
 
   now(): number {
     return this.time;

@@ -84,7 +84,15 @@ describe('leader election', () => {
     const n2 = c.node(2).core;
     const st = n2.status();
     // Candidate 3 claims an older log (shorter, same last term).
-    n2.step({ type: 'Vote', from: 3, to: 2, term: st.term + 1, lastIndex: st.lastIndex - 1, lastTerm: st.term, transfer: false });
+    n2.step({
+      type: 'Vote',
+      from: 3,
+      to: 2,
+      term: st.term + 1,
+      lastIndex: st.lastIndex - 1,
+      lastTerm: st.term,
+      transfer: false,
+    });
     const rd = n2.ready();
     expect(rd.persistedMessages).toEqual([expect.objectContaining({ type: 'VoteResp', to: 3, reject: true })]);
   });
@@ -94,7 +102,16 @@ describe('leader election', () => {
     c.elect(1);
     const leader = c.node(1).core;
     const term = leader.status().term;
-    leader.step({ type: 'AppResp', from: 2, to: 1, term: term + 3, index: 0, reject: false, hintIndex: 0, hintTerm: 0 });
+    leader.step({
+      type: 'AppResp',
+      from: 2,
+      to: 1,
+      term: term + 3,
+      index: 0,
+      reject: false,
+      hintIndex: 0,
+      hintTerm: 0,
+    });
     expect(leader.status()).toEqual(expect.objectContaining({ role: 'follower', term: term + 3, vote: 0 }));
   });
 
@@ -169,7 +186,15 @@ describe.each([
     c.elect(1);
     const n2 = c.node(2).core;
     const st = n2.status();
-    n2.step({ type: 'Vote', from: 3, to: 2, term: st.term + 1, lastIndex: st.lastIndex, lastTerm: st.term, transfer: false });
+    n2.step({
+      type: 'Vote',
+      from: 3,
+      to: 2,
+      term: st.term + 1,
+      lastIndex: st.lastIndex,
+      lastTerm: st.term,
+      transfer: false,
+    });
     expect(n2.status().term).toBe(checkQuorum ? st.term : st.term + 1);
   });
 });

@@ -38,7 +38,16 @@ describe('log replication', () => {
     c.elect(1);
     const n2 = c.node(2).core;
     const st = n2.status();
-    n2.step({ type: 'App', from: 1, to: 2, term: st.term, prevIndex: st.lastIndex + 5, prevTerm: st.term, entries: [], commit: 0 });
+    n2.step({
+      type: 'App',
+      from: 1,
+      to: 2,
+      term: st.term,
+      prevIndex: st.lastIndex + 5,
+      prevTerm: st.term,
+      entries: [],
+      commit: 0,
+    });
     const resp = n2.ready().persistedMessages[0] as AppendResponseMessage;
     expect(resp).toEqual(expect.objectContaining({ type: 'AppResp', reject: true, index: st.lastIndex + 5 }));
     expect(resp.hintIndex).toBe(st.lastIndex);
@@ -118,7 +127,16 @@ describe('log replication', () => {
     if (!('index' in r)) throw new Error('not leader');
     const rd = leader.ready(); // appended, not yet durable
     c.node(1).log.append(rd.entries);
-    leader.step({ type: 'AppResp', from: 2, to: 1, term: r.term, index: r.index, reject: false, hintIndex: 0, hintTerm: 0 });
+    leader.step({
+      type: 'AppResp',
+      from: 2,
+      to: 1,
+      term: r.term,
+      index: r.index,
+      reject: false,
+      hintIndex: 0,
+      hintTerm: 0,
+    });
     // Two of three hold it (2 and, durably, nobody else): with only node 2 durable it must not commit.
     expect(leader.status().commit).toBeLessThan(r.index);
     leader.onPersisted(rd.number);
@@ -145,10 +163,28 @@ describe('log replication', () => {
     const st = n1.status();
     expect(st.role).toBe('leader');
     // Node 2 acknowledges the old-term entry only.
-    n1.step({ type: 'AppResp', from: 2, to: 1, term: st.term, index: old.index, reject: false, hintIndex: 0, hintTerm: 0 });
+    n1.step({
+      type: 'AppResp',
+      from: 2,
+      to: 1,
+      term: st.term,
+      index: old.index,
+      reject: false,
+      hintIndex: 0,
+      hintTerm: 0,
+    });
     expect(n1.status().commit).toBeLessThan(old.index);
     // Once the no-op of its term is on a majority, both commit.
-    n1.step({ type: 'AppResp', from: 2, to: 1, term: st.term, index: st.lastIndex, reject: false, hintIndex: 0, hintTerm: 0 });
+    n1.step({
+      type: 'AppResp',
+      from: 2,
+      to: 1,
+      term: st.term,
+      index: st.lastIndex,
+      reject: false,
+      hintIndex: 0,
+      hintTerm: 0,
+    });
     expect(n1.status().commit).toBe(st.lastIndex);
   });
 
@@ -158,7 +194,8 @@ describe('log replication', () => {
     const leader = c.node(1).core;
     c.isolate(2);
     for (let i = 0; i < 10; i++) leader.propose(enc(`e${i}`));
-    const apps = (msgs: readonly { type: string; to: number }[]): number => msgs.filter((m) => m.type === 'App' && m.to === 2).length;
+    const apps = (msgs: readonly { type: string; to: number }[]): number =>
+      msgs.filter((m) => m.type === 'App' && m.to === 2).length;
     expect(apps(leader.ready().messages)).toBe(3); // replicate state: window of 3
     leader.reportUnreachable(2); // back to probing
     leader.tick();

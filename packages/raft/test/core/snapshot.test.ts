@@ -38,6 +38,8 @@ describe('snapshots', () => {
     n2.step({ type: 'Snap', from: 1, to: 2, term: st.term, meta: { index: 2, term: 1, conf: st.conf } });
     const rd = n2.ready();
     expect(rd.snapshot).toBeUndefined();
-    expect(rd.persistedMessages).toEqual([expect.objectContaining({ type: 'AppResp', index: st.commit, reject: false })]);
+    expect(rd.persistedMessages).toEqual([
+      expect.objectContaining({ type: 'AppResp', index: st.commit, reject: false }),
+    ]);
   });
 });

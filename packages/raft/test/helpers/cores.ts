@@ -1,4 +1,15 @@
-import type { Entry, HardState, Index, LogReader, Message, RaftConfig, ReadState, Ready, SnapshotMeta, Term } from '../../src';
+import type {
+  Entry,
+  HardState,
+  Index,
+  LogReader,
+  Message,
+  RaftConfig,
+  ReadState,
+  Ready,
+  SnapshotMeta,
+  Term,
+} from '../../src';
 import { RaftCore, bootstrapLog, defaultRaftConfig, EntryType, seededRandom } from '../../src';
 
 /** An in-memory log for driving RaftCore directly in tests (everything is durable at once). */

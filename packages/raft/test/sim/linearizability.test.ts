@@ -38,8 +38,12 @@ describe('linearizability checker', () => {
   test('an operation with an unknown outcome may or may not have happened', () => {
     const unknown = op({ client: 1, input: { op: 'put', value: 'b' }, output: undefined, call: 2, ret: Infinity });
     const base = op({ client: 1, input: { op: 'put', value: 'a' }, output: null, call: 0, ret: 1 });
-    expect(checkLinearizable([base, unknown, op({ client: 2, input: { op: 'get' }, output: 'b', call: 5, ret: 6 })]).ok).toBe(true);
-    expect(checkLinearizable([base, unknown, op({ client: 2, input: { op: 'get' }, output: 'a', call: 5, ret: 6 })]).ok).toBe(true);
+    expect(
+      checkLinearizable([base, unknown, op({ client: 2, input: { op: 'get' }, output: 'b', call: 5, ret: 6 })]).ok,
+    ).toBe(true);
+    expect(
+      checkLinearizable([base, unknown, op({ client: 2, input: { op: 'get' }, output: 'a', call: 5, ret: 6 })]).ok,
+    ).toBe(true);
     // But it cannot be undone once observed.
     expect(
       checkLinearizable([

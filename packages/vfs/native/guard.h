@@ -1,0 +1,15 @@
+/* Guard rails for replicated databases (research §6.3, P10/P11/P19). */
+#ifndef WALRAFT_GUARD_H
+#define WALRAFT_GUARD_H
+
+#include "common.h"
+
+/* SQLITE_FCNTL_PRAGMA on a replicated database file: SQLITE_NOTFOUND lets the pragma run,
+ * SQLITE_ERROR (with aArg[0] set) refuses it. */
+int wr_guard_pragma(char **aArg);
+/* Applies the connection settings to a connection whose main database is replicated:
+ * no checkpoint on close, no automatic checkpoints, synchronous=NORMAL, and an authorizer
+ * that refuses ATTACH of files. A no-op for other connections. */
+int wr_guard_connection(sqlite3 *db, char **pzErr);
+
+#endif
