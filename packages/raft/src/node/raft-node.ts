@@ -292,7 +292,10 @@ export class RaftNode {
     const batch = this.waiting;
     this.waiting = [];
     this.syncing = true;
-    this.storage.sync().then(
+    // Readies that changed only the commit index need no fsync (a lost commit index is learned again from
+    // the leader); every earlier Ready is already durable because batches complete in order.
+    const durable = batch.some((rd) => rd.mustSync) ? this.storage.sync() : Promise.resolve();
+    durable.then(
       () => {
         this.syncing = false;
         if (this.stopped) return;
@@ -417,7 +420,7 @@ export class RaftNode {
     if (e.type === EntryType.ConfChange) {
       this.conf = this.core.applyConfChangeEntry(e);
       this.confHistory.push({ index: e.index, conf: this.conf });
-      if (e.index > this.sm.appliedIndex()) this.sm.applyConfChange?.(e, this.conf);
+      this.sm.applyConfChange?.(e, this.conf);
     } else if (e.type === EntryType.Normal && e.index > this.sm.appliedIndex()) {
       result = this.sm.apply(e);
       if (result instanceof Promise) result = await result;

@@ -38,7 +38,11 @@ export interface StateMachine {
   appliedIndex(): Index;
   /** Applies a normal entry; the result is handed to the proposer (if it is waiting on this node). */
   apply(entry: Entry): unknown;
-  /** Called after a conf change entry is applied, with the new configuration. */
+  /**
+   * Called after a conf change entry is applied, with the new configuration — for every conf change entry,
+   * also those ≤ appliedIndex() replayed after a restart (the configuration is rebuilt from the log), so it
+   * must be idempotent.
+   */
   applyConfChange?(entry: Entry, conf: ConfState): void;
   /**
    * Makes the state durable up to the last applied entry and returns its index (≤ last applied). The log

@@ -76,7 +76,7 @@ export class KvStateMachine implements StateMachine {
   }
 
   applyConfChange(entry: Entry): void {
-    this.applied = entry.index;
+    this.applied = Math.max(this.applied, entry.index);
   }
 
   checkpoint(): Promise<Index> {

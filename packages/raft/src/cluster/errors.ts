@@ -1,0 +1,89 @@
+import type { NodeId } from '../core/types';
+
+/** Errors of cluster operations (start-up, join, membership, transfer). Each has a stable `code`. */
+export abstract class ClusterError extends Error {
+  abstract readonly code: string;
+}
+
+/** The data directory belongs to another cluster or node than the options say. Refuses to start. */
+export class DataDirMismatchError extends ClusterError {
+  readonly code = 'RAFT_DATA_DIR_MISMATCH';
+  constructor(detail: string) {
+    super(detail);
+    this.name = 'DataDirMismatchError';
+  }
+}
+
+/** A fresh data directory and neither `bootstrap` nor `join`: the node cannot know its cluster. */
+export class NotInitializedError extends ClusterError {
+  readonly code = 'RAFT_NOT_INITIALIZED';
+  constructor(dir: string) {
+    super(`${dir} holds no cluster state: start the first node with bootstrap, the others with join`);
+    this.name = 'NotInitializedError';
+  }
+}
+
+/** The node id was used by a member that has since been removed; ids are never reused. */
+export class NodeIdRetiredError extends ClusterError {
+  readonly code = 'RAFT_NODE_ID_RETIRED';
+  constructor(readonly nodeId: NodeId) {
+    super(`node id ${nodeId} belonged to a removed member; ids are never reused, pick a new one`);
+    this.name = 'NodeIdRetiredError';
+  }
+}
+
+/** A join names an id that is already a member at another address. */
+export class MemberConflictError extends ClusterError {
+  readonly code = 'RAFT_MEMBER_CONFLICT';
+  constructor(detail: string) {
+    super(detail);
+    this.name = 'MemberConflictError';
+  }
+}
+
+/** The id is not a member (remove, transfer). */
+export class UnknownMemberError extends ClusterError {
+  readonly code = 'RAFT_UNKNOWN_MEMBER';
+  constructor(readonly nodeId: NodeId) {
+    super(`node ${nodeId} is not a member of the cluster`);
+    this.name = 'UnknownMemberError';
+  }
+}
+
+/** No leader is known right now (an election is under way or there is no quorum); retry later. */
+export class NoLeaderError extends ClusterError {
+  readonly code = 'RAFT_NO_LEADER';
+  constructor() {
+    super('no leader is known (election under way or no quorum)');
+    this.name = 'NoLeaderError';
+  }
+}
+
+/** An operation did not finish in time. */
+export class ClusterTimeoutError extends ClusterError {
+  readonly code = 'RAFT_CLUSTER_TIMEOUT';
+  constructor(what: string) {
+    super(`${what} timed out`);
+    this.name = 'ClusterTimeoutError';
+  }
+}
+
+/** The node is closed, or stopped after a fatal storage error. */
+export class NodeClosedError extends ClusterError {
+  readonly code = 'RAFT_NODE_CLOSED';
+  constructor(why: string) {
+    super(`the node is closed: ${why}`);
+    this.name = 'NodeClosedError';
+  }
+}
+
+/** An admin call to a remote node failed with an error of the given code. */
+export class RemoteClusterError extends ClusterError {
+  override readonly name = 'RemoteClusterError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,31 @@
+/** Errors of the node-to-node transport. Each has a stable `code`. */
+export abstract class TransportError extends Error {
+  abstract readonly code: string;
+}
+
+/** A peer sent something that does not decode into a valid Raft message; the stream is closed. */
+export class MalformedMessageError extends TransportError {
+  readonly code = 'RAFT_MALFORMED_MESSAGE';
+  constructor(detail: string) {
+    super(`malformed Raft message: ${detail}`);
+    this.name = 'MalformedMessageError';
+  }
+}
+
+/** The other end belongs to another cluster (or is not the node we meant to reach). Refused on both sides. */
+export class ClusterMismatchError extends TransportError {
+  readonly code = 'RAFT_CLUSTER_MISMATCH';
+  constructor(detail: string) {
+    super(detail);
+    this.name = 'ClusterMismatchError';
+  }
+}
+
+/** A snapshot transfer failed (connection lost, checksum mismatch, size mismatch, too large). */
+export class SnapshotTransferError extends TransportError {
+  readonly code = 'RAFT_SNAPSHOT_TRANSFER';
+  constructor(detail: string) {
+    super(`snapshot transfer failed: ${detail}`);
+    this.name = 'SnapshotTransferError';
+  }
+}
