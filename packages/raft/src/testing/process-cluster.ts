@@ -30,6 +30,8 @@ export interface ProcessClusterOptions {
   readonly checkpointEvery?: number;
   readonly tickMs?: number;
   readonly verbose?: boolean;
+  /** Extra node flags for the node processes, e.g. ['--cpu-prof']; default from WALRAFT_NODE_FLAGS. */
+  readonly execArgv?: readonly string[];
 }
 
 /**
@@ -73,6 +75,7 @@ export class ProcessCluster {
     };
     const child = fork(path.join(__dirname, 'kv-node-main.js'), [JSON.stringify(args)], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: [...(this.o.execArgv ?? (process.env.WALRAFT_NODE_FLAGS ?? '').split(' ').filter(Boolean))],
     });
     const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
     const exited = new Promise<number | null>((resolve) => {
