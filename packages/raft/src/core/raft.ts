@@ -176,6 +176,14 @@ export class RaftCore {
   private prevSoft: SoftState;
   private prevHard: HardState;
   private broadcastPending = false;
+  /**
+   * The commit index advanced: followers learn it from the next App (which goes out at once when there are
+   * entries to send) or the next heartbeat, instead of an empty App per commit — that would double the
+   * messages (and follower work) of every commit. Read-index rounds carry the commit on their heartbeats.
+   */
+  private commitAdvanced = false;
+  /** The commit index the last full broadcast carried. */
+  private commitBroadcast: Index = 0;
 
   /**
    * `storage` holds the log found at start-up and `hardState` the last durable hard state. The configuration
@@ -384,7 +392,7 @@ export class RaftCore {
     }
     if (this.role === 'leader') {
       const self = this.prs.get(this.id);
-      if (self && self.maybeUpdate(this.durableIndex) && this.maybeCommit()) this.broadcastPending = true;
+      if (self && self.maybeUpdate(this.durableIndex) && this.maybeCommit()) this.commitAdvanced = true;
     }
   }
 
@@ -852,7 +860,7 @@ export class RaftCore {
       } else if (pr.state === 'replicate') pr.inflights.freeLE(m.index);
 
       if (this.maybeCommit()) {
-        this.broadcastPending = true;
+        this.commitAdvanced = true;
       } else if (wasPaused) {
         this.sendAppend(m.from, false);
       }
@@ -960,6 +968,21 @@ export class RaftCore {
   }
 
   private flushBroadcast(): void {
+    if (this.commitAdvanced && this.pendingConfIndex > this.commitBroadcast && this.pendingConfIndex <= this.log.committed) {
+      // a committed membership change goes out at once: a leader that removed itself stops heartbeating
+      this.broadcastPending = true;
+    }
+    if (this.broadcastPending) this.commitBroadcast = this.log.committed;
+    if (this.commitAdvanced && !this.broadcastPending && this.role === 'leader') {
+      // only entries not yet sent go out now (carrying the new commit); the commit alone waits
+      for (const [id, pr] of this.prs) {
+        if (id === this.id) continue;
+        while (pr.next <= this.log.lastIndex() && !pr.isPaused()) {
+          if (!this.sendAppend(id, false)) break;
+        }
+      }
+    }
+    this.commitAdvanced = false;
     if (!this.broadcastPending) return;
     this.broadcastPending = false;
     if (this.role !== 'leader') return;

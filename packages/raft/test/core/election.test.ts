@@ -47,7 +47,9 @@ describe('leader election', () => {
     expect(st.role).toBe('leader');
     expect(c.node(1).log.term(st.lastIndex)).toBe(st.term);
     expect(c.leaders()).toEqual([1]);
-    // The no-op commits and every node applies it.
+    // The no-op commits; followers learn the commit with the next heartbeat.
+    c.tick(1);
+    c.deliverAll();
     expect(c.node(2).core.status().commit).toBe(st.lastIndex);
   });
 

@@ -12,7 +12,11 @@ describe('log replication', () => {
     c.elect(1);
     for (const v of ['a', 'b', 'c']) c.propose(1, v);
     c.deliverAll();
-    for (const id of [1, 2, 3]) expect(c.appliedTexts(id)).toEqual(['a', 'b', 'c']);
+    expect(c.appliedTexts(1)).toEqual(['a', 'b', 'c']);
+    // followers learn the commit index from the next App or heartbeat
+    c.tick(1);
+    c.deliverAll();
+    for (const id of [2, 3]) expect(c.appliedTexts(id)).toEqual(['a', 'b', 'c']);
   });
 
   test('an entry stored only by a minority is not committed', () => {
