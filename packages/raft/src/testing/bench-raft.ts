@@ -13,7 +13,7 @@ interface PutManyResult {
 }
 
 async function threeNodes(): Promise<ProcessCluster> {
-  const c = new ProcessCluster({ checkpointEvery: 50_000 });
+  const c = new ProcessCluster({ checkpointEvery: 1_000_000 });
   await c.start(1, { bootstrap: true });
   await c.start(2, { join: [1] });
   await c.start(3, { join: [1] });

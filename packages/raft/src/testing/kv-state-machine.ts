@@ -10,8 +10,15 @@ const dec = new TextDecoder();
 /** A command of the test KV store. */
 export type KvCommand = { readonly op: 'put'; readonly key: string; readonly value: string };
 
+/** Binary form of a put: [u16 key length][key utf8][value bytes] (cheap to encode and apply). */
 export function encodeKvCommand(c: KvCommand): Uint8Array {
-  return enc.encode(JSON.stringify(c));
+  const key = enc.encode(c.key);
+  const value = enc.encode(c.value);
+  const out = new Uint8Array(2 + key.length + value.length);
+  new DataView(out.buffer).setUint16(0, key.length, false);
+  out.set(key, 2);
+  out.set(value, 2 + key.length);
+  return out;
 }
 
 interface KvFile {
@@ -26,7 +33,7 @@ interface KvFile {
  */
 export class KvStateMachine implements StateMachine {
   private readonly file: string;
-  private readonly map = new Map<string, string>();
+  private readonly map = new Map<string, Uint8Array>();
   private applied: Index = 0;
 
   constructor(dir: string) {
@@ -36,11 +43,14 @@ export class KvStateMachine implements StateMachine {
   }
 
   get(key: string): string | undefined {
-    return this.map.get(key);
+    const v = this.map.get(key);
+    return v === undefined ? undefined : dec.decode(v);
   }
 
   entries(): [string, string][] {
-    return [...this.map].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return [...this.map]
+      .map(([k, v]): [string, string] => [k, dec.decode(v)])
+      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
 
   get size(): number {
@@ -52,9 +62,11 @@ export class KvStateMachine implements StateMachine {
   }
 
   apply(entry: Entry): unknown {
-    const c = JSON.parse(dec.decode(entry.data)) as KvCommand;
-    if (c.op !== 'put') throw new Error(`unknown KV command ${JSON.stringify(c)}`);
-    this.map.set(c.key, c.value);
+    const d = entry.data;
+    if (d.length < 2) throw new Error(`malformed KV command at index ${entry.index}`);
+    const keyLength = (d[0] ?? 0) * 256 + (d[1] ?? 0);
+    const key = dec.decode(d.subarray(2, 2 + keyLength));
+    this.map.set(key, d.slice(2 + keyLength));
     this.applied = entry.index;
     return entry.index;
   }
@@ -81,14 +93,14 @@ export class KvStateMachine implements StateMachine {
   }
 
   private serialize(): Uint8Array {
-    const file: KvFile = { index: this.applied, entries: [...this.map] };
+    const file: KvFile = { index: this.applied, entries: this.entries() };
     return enc.encode(JSON.stringify(file));
   }
 
   private load(bytes: Uint8Array): KvFile {
     const file = JSON.parse(dec.decode(bytes)) as KvFile;
     this.map.clear();
-    for (const [k, v] of file.entries) this.map.set(k, v);
+    for (const [k, v] of file.entries) this.map.set(k, enc.encode(v));
     this.applied = file.index;
     return file;
   }
