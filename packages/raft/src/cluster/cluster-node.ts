@@ -22,6 +22,7 @@ import { writeFileAtomicSync } from './atomic-file';
 import {
   ClusterTimeoutError,
   DataDirMismatchError,
+  EntryTooLargeError,
   MemberConflictError,
   NodeClosedError,
   NodeIdRetiredError,
@@ -248,6 +249,8 @@ export class ClusterNode {
 
   /** Proposes data; resolves with the state machine's result once applied on this node (the leader). */
   propose(data: Uint8Array): Promise<unknown> {
+    const limit = this.o.maxEntryBytes ?? 16 << 20;
+    if (data.length > limit) return Promise.reject(new EntryTooLargeError(data.length, limit));
     return this.raft.propose(data);
   }
 

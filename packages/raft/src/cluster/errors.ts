@@ -59,6 +59,19 @@ export class NoLeaderError extends ClusterError {
   }
 }
 
+/** A proposal larger than the node's `maxEntryBytes`; it was not appended. */
+export class EntryTooLargeError extends ClusterError {
+  readonly code = 'RAFT_ENTRY_TOO_LARGE';
+  readonly definite = true;
+  constructor(
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(`an entry of ${bytes} bytes exceeds the limit of ${limit} bytes`);
+    this.name = 'EntryTooLargeError';
+  }
+}
+
 /** An operation did not finish in time. */
 export class ClusterTimeoutError extends ClusterError {
   readonly code = 'RAFT_CLUSTER_TIMEOUT';

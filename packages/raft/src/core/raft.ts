@@ -968,7 +968,11 @@ export class RaftCore {
   }
 
   private flushBroadcast(): void {
-    if (this.commitAdvanced && this.pendingConfIndex > this.commitBroadcast && this.pendingConfIndex <= this.log.committed) {
+    if (
+      this.commitAdvanced &&
+      this.pendingConfIndex > this.commitBroadcast &&
+      this.pendingConfIndex <= this.log.committed
+    ) {
       // a committed membership change goes out at once: a leader that removed itself stops heartbeating
       this.broadcastPending = true;
     }
