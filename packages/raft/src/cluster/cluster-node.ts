@@ -35,6 +35,7 @@ import type { MemberAddress } from './membership';
 import { systemRandom, systemRuntime } from './system-runtime';
 
 const enc = new TextEncoder();
+const loopDelayResolutionMs = 10;
 
 export interface ClusterNodeOptions {
   /** This node's id: a positive integer below 2^32, never reused within the cluster. */
@@ -164,7 +165,7 @@ export class ClusterNode {
         for (const w of this.leaderWaiters) w();
       },
     });
-    this.loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    this.loopDelay = monitorEventLoopDelay({ resolution: loopDelayResolutionMs });
   }
 
   /** Opens (or creates) the node's data, binds its port, and starts it; joins the cluster if asked. */
@@ -326,7 +327,9 @@ export class ClusterNode {
   /** Event-loop delay percentiles (ms) since the last reset: heartbeats must never wait long. */
   eventLoopDelay(reset = false): { p50: number; p99: number; max: number } {
     const h = this.loopDelay;
-    const r = { p50: h.percentile(50) / 1e6, p99: h.percentile(99) / 1e6, max: h.max / 1e6 };
+    // the histogram records whole sampling intervals: the delay is what exceeds the resolution
+    const ms = (ns: number): number => Math.max(0, ns / 1e6 - loopDelayResolutionMs);
+    const r = { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) };
     if (reset) h.reset();
     return r;
   }

@@ -4,6 +4,12 @@
 // embedded application would.
 import { ProcessCluster } from './process-cluster';
 
+interface LoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
 interface PutManyResult {
   acked: string[];
   failed: unknown[];
@@ -46,6 +52,7 @@ async function main(): Promise<void> {
         concurrency,
         valueBytes: 1024,
       });
+      for (const id of c.running()) await c.request(id, { op: 'loopDelay' });
       const r = await c.request<PutManyResult>(leader, {
         op: 'putMany',
         prefix: `b${concurrency}-`,
@@ -54,8 +61,12 @@ async function main(): Promise<void> {
         valueBytes: 1024,
       });
       const rate = (r.acked.length / r.elapsedMs) * 1000;
+      const loops = await Promise.all(
+        c.running().map(async (id) => ({ id, d: await c.request<LoopDelay>(id, { op: 'loopDelay' }) })),
+      );
+      const loop = loops.map(({ id, d }) => `${id === leader ? 'L ' : ''}${d.p99.toFixed(1)}`).join(' / ');
       rows.push(
-        `| ${concurrency} | ${Math.round(rate).toLocaleString('en-US')} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.failed.length} |`,
+        `| ${concurrency} | ${Math.round(rate).toLocaleString('en-US')} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.failed.length} | ${loop} |`,
       );
     }
     // failover: kill -9 the leader while a proposer waits, measure until the next commit succeeds
@@ -83,8 +94,8 @@ async function main(): Promise<void> {
     }
     print('3 nodes on loopback, 1 KiB payloads, proposers in the leader process');
     print();
-    print('| proposers | commits/s | p50 ms | p99 ms | errors |');
-    print('|---|---|---|---|---|');
+    print('| proposers | commits/s | p50 ms | p99 ms | errors | event-loop delay p99 ms per node (L = leader) |');
+    print('|---|---|---|---|---|---|');
     for (const r of rows) print(r);
     failovers.sort((a, b) => a - b);
     print(

@@ -34,6 +34,8 @@ export type KvNodeRequest =
   | { readonly op: 'read'; readonly key: string }
   | { readonly op: 'dump' }
   | { readonly op: 'status' }
+  /** Event-loop delay percentiles (ms) since the previous call. */
+  | { readonly op: 'loopDelay' }
   | { readonly op: 'transfer'; readonly to: number }
   | { readonly op: 'remove'; readonly id: number }
   | { readonly op: 'stop' };
@@ -111,6 +113,8 @@ async function main(): Promise<void> {
         const s = node.status();
         return { ...s, lastContactMs: Object.fromEntries(s.lastContactMs), port: node.port };
       }
+      case 'loopDelay':
+        return node.eventLoopDelay(true);
       case 'transfer':
         return node.transferLeadership(req.to);
       case 'remove':
