@@ -32,11 +32,11 @@ describe('deterministic simulator', () => {
 
   // Seeds on which `npm run sim -- --mutate NAME` reports a violation.
   test.each<[Mutation, number, number]>([
-    ['commit-prior-term', 5, 5],
+    ['commit-prior-term', 14, 3],
     ['ack-before-fsync', 1, 3],
     ['no-persist-vote', 2, 3],
     ['conf-change-before-term-commit', 2, 3],
-    ['reuse-read-context', 81, 5],
+    ['reuse-read-context', 537, 5],
   ])('the checkers catch the re-introduced bug %s', async (mutation, seed, nodes) => {
     expect(await violations([seed], nodes, mutation)).toBe(1);
     // The same schedule without the bug is clean.
