@@ -22,3 +22,5 @@ export { AdminClient } from './cluster/admin-client';
 export type { MemberAddress } from './cluster/membership';
 export { systemRuntime, systemRandom } from './cluster/system-runtime';
 export { KvStateMachine, encodeKvCommand } from './testing/kv-state-machine';
+export { FaultProxy } from './testing/fault-proxy';
+export type { HostPort, BlockMode } from './testing/fault-proxy';

@@ -1,16 +1,19 @@
 // Real clusters: node processes talking gRPC on 127.0.0.1 (ports from port 0), durable storage in temp dirs.
 import * as fs from 'node:fs';
-import { AdminClient, ClusterMismatchError, GrpcTransport } from '../../dist';
+import { AdminClient, ClusterMismatchError, FaultProxy, GrpcTransport } from '../../dist';
 import type { Dump, PutManyResult, StatusView } from './helpers';
-import { ProcessCluster, Writer, converged, eventually, missing, sleep, startCluster } from './helpers';
+import { ProcessCluster, Writer, converged, eventually, missing, sleep, startCluster, throughProxy } from './helpers';
 
 const T = 90_000;
 
 let cluster: ProcessCluster | undefined;
+let proxy: FaultProxy | undefined;
 
 afterEach(async () => {
   await cluster?.close();
   cluster = undefined;
+  await proxy?.close();
+  proxy = undefined;
 });
 
 function putMany(
@@ -71,6 +74,42 @@ describe.each([3, 5])('%i nodes', (n) => {
 });
 
 describe('3 nodes', () => {
+  it(
+    'a partitioned leader steps down (CheckQuorum) and the majority side continues; after healing it follows',
+    async () => {
+      const c = (cluster = new ProcessCluster());
+      await startCluster(c, 3);
+      const p = (proxy = new FaultProxy());
+      await throughProxy(c, p, [1, 2, 3]);
+      const old = await c.leader();
+      const before = await putMany(c, old, 'p', 300, 8);
+      expect(before.failed).toEqual([]);
+      p.isolate(old, [1, 2, 3]);
+      const lead = await c.leader(15_000, old);
+      expect(lead).not.toBe(old);
+      await eventually('the isolated leader steps down', async () => {
+        const s = await c.request<StatusView>(old, { op: 'status' });
+        return s.role !== 'leader' ? s : undefined;
+      });
+      const during = await putMany(c, lead, 'q', 300, 8);
+      expect(during.failed).toEqual([]);
+      // the isolated node cannot commit anything
+      await expect(c.request(old, { op: 'put', key: 'isolated', value: 'x' })).rejects.toMatchObject({
+        code: 'RAFT_NOT_LEADER',
+      });
+      p.healAll();
+      const dumps = await converged(c);
+      for (const d of dumps) {
+        expect(missing(before.acked, d)).toEqual([]);
+        expect(missing(during.acked, d)).toEqual([]);
+        expect(d.entries.some(([k]) => k === 'isolated')).toBe(false);
+      }
+      const s = await c.request<StatusView>(old, { op: 'status' });
+      expect(s.role).toBe('follower');
+    },
+    T,
+  );
+
   it(
     'restart of every node: the state comes back from disk',
     async () => {

@@ -1,4 +1,5 @@
 // Cluster tests drive real node processes built by `tsc -b` (npm test builds first).
+import type { FaultProxy } from '../../dist/testing/fault-proxy';
 import { ProcessCluster } from '../../dist/testing/process-cluster';
 
 export { ProcessCluster };
@@ -124,5 +125,20 @@ export class Writer {
         }
       }
     }
+  }
+}
+
+/** Restarts `ids` so that every node reaches every other through its own link of `proxy`. */
+export async function throughProxy(c: ProcessCluster, proxy: FaultProxy, ids: readonly number[]): Promise<void> {
+  await Promise.all(ids.map((id) => c.kill(id)));
+  for (const from of ids) {
+    const dial: Record<string, string> = {};
+    for (const to of ids) {
+      if (to === from) continue;
+      const [host = '', port = ''] = c.address(to).split(':');
+      const link = await proxy.link(from, to, { host, port: Number(port) });
+      dial[String(to)] = `${link.host}:${link.port}`;
+    }
+    await c.start(from, { dial });
   }
 }
