@@ -52,7 +52,11 @@ async function setup(): Promise<{ proxy: FaultProxy; target: Sink; client: net.S
   const client = net.connect(addr.port, addr.host);
   let acks = '';
   client.on('data', (d: Buffer) => (acks += d.toString()));
-  await new Promise<void>((r) => client.once('connect', () => r()));
+  await new Promise<void>((r) =>
+    client.once('connect', () => {
+      r();
+    }),
+  );
   cleanups.push(async () => {
     client.destroy();
     await Promise.resolve();
@@ -108,21 +112,37 @@ describe('FaultProxy', () => {
     );
     const addr = await proxy.link(1, 2, { host: '127.0.0.1', port: target.port });
     const first = net.connect(addr.port, addr.host);
-    await new Promise<void>((r) => first.once('connect', () => r()));
-    const closed = new Promise<void>((r) => first.once('close', () => r()));
+    await new Promise<void>((r) =>
+      first.once('connect', () => {
+        r();
+      }),
+    );
+    const closed = new Promise<void>((r) =>
+      first.once('close', () => {
+        r();
+      }),
+    );
     first.on('error', () => undefined);
     proxy.block(2, 1, 'reset');
     await closed;
     const second = net.connect(addr.port, addr.host);
     second.on('error', () => undefined);
-    await new Promise<void>((r) => second.once('close', () => r()));
+    await new Promise<void>((r) =>
+      second.once('close', () => {
+        r();
+      }),
+    );
     proxy.healAll();
     const third = net.connect(addr.port, addr.host);
     cleanups.push(async () => {
       third.destroy();
       await Promise.resolve();
     });
-    await new Promise<void>((r) => third.once('connect', () => r()));
+    await new Promise<void>((r) =>
+      third.once('connect', () => {
+        r();
+      }),
+    );
     third.write('x');
     await until('delivered after heal', () => total(target.received) === 'x');
   });
