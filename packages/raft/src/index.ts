@@ -24,3 +24,4 @@ export { systemRuntime, systemRandom } from './cluster/system-runtime';
 export { KvStateMachine, encodeKvCommand } from './testing/kv-state-machine';
 export { FaultProxy } from './testing/fault-proxy';
 export type { HostPort, BlockMode } from './testing/fault-proxy';
+export * from './node/snapshot';

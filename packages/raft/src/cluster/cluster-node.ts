@@ -198,7 +198,12 @@ export class ClusterNode {
     let port = Number(portText);
     // a restarted node must come back where the others dial it
     if (port === 0 && known) port = Number(splitHostPort(known.address)[1]);
+    // partial or unclaimed snapshots from a previous run
+    const incoming = path.join(o.dataDir, 'incoming');
+    fs.rmSync(incoming, { recursive: true, force: true });
+    fs.mkdirSync(incoming);
     const transport = new GrpcTransport({
+      snapshotDir: incoming,
       id: o.id,
       clusterId: o.clusterId,
       listenHost: host,

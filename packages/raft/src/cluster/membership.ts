@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { decodeConfChange } from '../core/confchange';
 import type { ConfState, Entry, Index, NodeId, SnapshotMeta } from '../core/types';
 import { ConfChangeType } from '../core/types';
+import type { OutgoingSnapshot, ReceivedSnapshot } from '../node/snapshot';
 import type { StateMachine } from '../node/types';
 import { writeFileAtomicSync } from './atomic-file';
 
@@ -116,7 +117,7 @@ function parseBook(text: string, where: string): BookFile {
 
 /**
  * Wraps the application's state machine so the member book rides along: conf changes update the book, and
- * snapshots carry [u32 book length][book][application data].
+ * snapshots carry it in their header.
  */
 export class MembershipStateMachine implements StateMachine {
   constructor(
@@ -142,22 +143,25 @@ export class MembershipStateMachine implements StateMachine {
     return this.inner.checkpoint();
   }
 
-  snapshotData(): Uint8Array {
-    const book = this.book.encode();
-    const app = this.inner.snapshotData();
-    const out = new Uint8Array(4 + book.length + app.length);
-    new DataView(out.buffer).setUint32(0, book.length, false);
-    out.set(book, 4);
-    out.set(app, 4 + book.length);
-    return out;
+  async openSnapshot(): Promise<OutgoingSnapshot> {
+    const inner = await this.inner.openSnapshot();
+    // the book travels in the snapshot header; the application's bytes are untouched
+    return {
+      index: inner.index,
+      size: inner.size,
+      context: this.book.encode(),
+      ...(inner.bytes ? { bytes: inner.bytes } : {}),
+      chunks: (n) => inner.chunks(n),
+      close: () => {
+        inner.close();
+      },
+    };
   }
 
-  async restore(meta: SnapshotMeta, data: Uint8Array): Promise<void> {
-    if (data.length < 4) throw new Error('snapshot too short for its member book');
-    const len = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(0, false);
-    if (4 + len > data.length) throw new Error('snapshot member book overruns the data');
-    await this.inner.restore(meta, data.subarray(4 + len));
-    this.book.replace(meta.index, data.subarray(4, 4 + len));
+  async restore(meta: SnapshotMeta, snapshot: ReceivedSnapshot): Promise<void> {
+    if (snapshot.context.length === 0) throw new Error('snapshot without its member book');
+    await this.inner.restore(meta, snapshot);
+    this.book.replace(meta.index, snapshot.context);
     this.onBookChange();
   }
 }

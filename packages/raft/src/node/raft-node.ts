@@ -13,6 +13,7 @@ import {
   ProposalRejectedError,
   ReadIndexTimeoutError,
 } from './errors';
+import type { ReceivedSnapshot } from './snapshot';
 import type { Runtime, StateMachine, Transport } from './types';
 
 export interface RaftNodeOptions {
@@ -51,7 +52,7 @@ interface PendingRead {
 
 type ApplyItem =
   | { kind: 'entries'; entries: readonly Entry[]; next: number }
-  | { kind: 'snapshot'; meta: SnapshotMeta; data: Uint8Array };
+  | { kind: 'snapshot'; meta: SnapshotMeta; snapshot: ReceivedSnapshot };
 
 /**
  * The driver around RaftCore: persists Readies with group commit, sends messages (the leader's appends go
@@ -86,7 +87,7 @@ export class RaftNode {
   private readonly readsAwaitingApply: PendingRead[] = [];
   private readCounter = 0;
   /** Snapshot data received with a Snap message, waiting for the core to accept it. */
-  private incomingSnapshot: { meta: SnapshotMeta; data: Uint8Array } | undefined;
+  private incomingSnapshot: { meta: SnapshotMeta; snapshot: ReceivedSnapshot } | undefined;
 
   private cancelTick: (() => void) | undefined;
   private lastTickAt = 0;
@@ -115,6 +116,8 @@ export class RaftNode {
     if (this.stopped) return;
     this.stopped = new NodeStoppedError(why);
     this.cancelTick?.();
+    this.incomingSnapshot?.snapshot.close();
+    this.incomingSnapshot = undefined;
     for (const [index, p] of this.proposals) {
       p.cancelTimer();
       p.reject(new ProposalOutcomeUnknownError(index, why));
@@ -188,12 +191,16 @@ export class RaftNode {
 
   // ---------------------------------------------------------------- transport callbacks
 
-  /** Delivers a message from the network; `snapshotData` accompanies Snap messages. */
-  receive(m: Message, snapshotData?: Uint8Array): void {
-    if (this.stopped) return;
+  /** Delivers a message from the network; a Snap message comes with its received snapshot. */
+  receive(m: Message, snapshot?: ReceivedSnapshot): void {
+    if (this.stopped) {
+      snapshot?.close();
+      return;
+    }
     if (m.type === 'Snap') {
-      if (!snapshotData) return;
-      this.incomingSnapshot = { meta: m.meta, data: snapshotData };
+      if (!snapshot) return;
+      this.incomingSnapshot?.snapshot.close();
+      this.incomingSnapshot = { meta: m.meta, snapshot };
     }
     this.core.step(m);
     this.kick();
@@ -337,14 +344,21 @@ export class RaftNode {
    * recent, so send it with metadata for the index it reflects.
    */
   private sendSnapshot(m: SnapshotMessage): void {
-    const index = this.sm.appliedIndex();
-    const term = this.storage.term(index);
-    if (term === undefined || index < m.meta.index) {
-      this.core.reportSnapshot(m.to, false);
-      return;
-    }
-    const meta: SnapshotMeta = { index, term, conf: this.confAt(index) };
-    this.opts.transport.sendSnapshot({ ...m, meta }, this.sm.snapshotData());
+    this.sm.openSnapshot().then(
+      (snap) => {
+        const term = this.storage.term(snap.index);
+        if (this.stopped || term === undefined || snap.index < m.meta.index) {
+          snap.close();
+          if (!this.stopped) this.core.reportSnapshot(m.to, false);
+          return;
+        }
+        const meta: SnapshotMeta = { index: snap.index, term, conf: this.confAt(snap.index) };
+        this.opts.transport.sendSnapshot({ ...m, meta }, snap);
+      },
+      (err: unknown) => {
+        this.fail(err as Error);
+      },
+    );
   }
 
   private async installSnapshot(meta: SnapshotMeta): Promise<void> {
@@ -355,7 +369,7 @@ export class RaftNode {
     this.incomingSnapshot = undefined;
     // Queue behind entries already committed, then wait until the state machine has taken it.
     await new Promise<void>((resolve, reject) => {
-      this.enqueueApply({ kind: 'snapshot', meta, data: incoming.data });
+      this.enqueueApply({ kind: 'snapshot', meta, snapshot: incoming.snapshot });
       this.snapshotInstalled = { resolve, reject };
     });
     // The state machine is durable at meta.index before the log forgets what precedes it.
@@ -381,7 +395,11 @@ export class RaftNode {
         if (!item) break;
         if (item.kind === 'snapshot') {
           this.applyQueue.shift();
-          await this.sm.restore(item.meta, item.data);
+          try {
+            await this.sm.restore(item.meta, item.snapshot);
+          } finally {
+            item.snapshot.close();
+          }
           this.afterRestore(item.meta);
           const waiter = this.snapshotInstalled;
           this.snapshotInstalled = undefined;

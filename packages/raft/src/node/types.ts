@@ -1,5 +1,6 @@
 import type { Message, SnapshotMessage } from '../core/messages';
 import type { ConfState, Entry, Index, SnapshotMeta } from '../core/types';
+import type { OutgoingSnapshot, ReceivedSnapshot, SnapshotPayload } from './snapshot';
 
 /** Time and scheduling, injected so the same driver runs on real timers and in the simulator. */
 export interface Runtime {
@@ -15,15 +16,10 @@ export interface Runtime {
 export interface Transport {
   send(messages: readonly Message[]): void;
   /**
-   * Ships a snapshot with its data. The outcome is reported back through RaftNode.reportSnapshot.
+   * Ships a snapshot: the message goes in the header, then the payload's chunks. The transport closes the
+   * payload when done and reports the outcome through RaftNode.reportSnapshot.
    */
-  sendSnapshot(message: SnapshotMessage, data: Uint8Array): void;
-}
-
-/** A snapshot of the state machine: its state after applying every entry up to meta.index. */
-export interface StateMachineSnapshot {
-  readonly meta: SnapshotMeta;
-  readonly data: Uint8Array;
+  sendSnapshot(message: SnapshotMessage, payload: SnapshotPayload): void;
 }
 
 /**
@@ -33,7 +29,7 @@ export interface StateMachineSnapshot {
 export interface StateMachine {
   /**
    * Index of the last entry the state reflects (0 for none); right after start-up, the index its durable
-   * state reflects. snapshotData() describes the state at this index.
+   * state reflects.
    */
   appliedIndex(): Index;
   /** Applies a normal entry; the result is handed to the proposer (if it is waiting on this node). */
@@ -49,8 +45,14 @@ export interface StateMachine {
    * is later compacted up to a previously returned index.
    */
   checkpoint(): Promise<Index>;
-  /** The current state (after the last applied entry) as bytes, to send to a lagging follower. */
-  snapshotData(): Uint8Array;
-  /** Replaces the state with a received snapshot and makes it durable. */
-  restore(meta: SnapshotMeta, data: Uint8Array): Promise<void>;
+  /**
+   * Opens a consistent copy of the state to send to a lagging follower: the bytes of the state after every
+   * entry up to the returned `index` (≥ the log's compaction boundary), streamed while applies continue.
+   */
+  openSnapshot(): Promise<OutgoingSnapshot>;
+  /**
+   * Replaces the state with a received snapshot (its bytes reflect every entry up to meta.index) and makes
+   * it durable. The driver closes `snapshot` afterwards.
+   */
+  restore(meta: SnapshotMeta, snapshot: ReceivedSnapshot): Promise<void>;
 }

@@ -18,6 +18,7 @@ import { SimNetwork } from './network';
 import type { ObservedNode } from './oracle';
 import { Oracle } from './oracle';
 import { NodeRuntime, Scheduler } from './scheduler';
+import { bytesSnapshot } from '../node/snapshot';
 
 export interface ScheduleOptions {
   readonly seed: number;
@@ -264,7 +265,7 @@ export class SimCluster {
       receive: (m, data) => {
         rt.run(() => {
           if (m.type === 'Snap' && data) this.stats.snapshotsInstalled++;
-          node.receive(m, data);
+          node.receive(m, data ? bytesSnapshot(data) : undefined);
         });
       },
       reportSnapshot: (peer, ok) => {

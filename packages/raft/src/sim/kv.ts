@@ -1,6 +1,8 @@
 import type { Entry, Index, SnapshotMeta } from '../core/types';
 import type { StateMachine } from '../node/types';
 import type { SimDisk } from './disk';
+import type { OutgoingSnapshot, ReceivedSnapshot } from '../node/snapshot';
+import { bytesSnapshot } from '../node/snapshot';
 
 export type KvCommand =
   | { readonly op: 'put'; readonly key: string; readonly value: string }
@@ -85,11 +87,13 @@ export class KvStateMachine implements StateMachine {
     return this.disk.sync().then(() => index);
   }
 
-  snapshotData(): Uint8Array {
-    return this.serialize();
+  openSnapshot(): Promise<OutgoingSnapshot> {
+    return Promise.resolve({ ...bytesSnapshot(this.serialize()), index: this.applied });
   }
 
-  restore(meta: SnapshotMeta, data: Uint8Array): Promise<void> {
+  restore(meta: SnapshotMeta, snapshot: ReceivedSnapshot): Promise<void> {
+    const data = snapshot.bytes;
+    if (!data) throw new Error('the simulator keeps snapshots in memory');
     const parsed = JSON.parse(dec.decode(data)) as Checkpoint;
     if (parsed.index !== meta.index) throw new Error(`snapshot data at ${parsed.index}, meta says ${meta.index}`);
     this.kv.clear();

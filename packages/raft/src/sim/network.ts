@@ -2,6 +2,7 @@ import type { Message, SnapshotMessage } from '../core/messages';
 import type { NodeId } from '../core/types';
 import type { RandomSource } from '../core/rand';
 import type { Scheduler } from './scheduler';
+import type { SnapshotPayload } from '../node/snapshot';
 
 export interface LinkState {
   up: boolean;
@@ -88,16 +89,18 @@ export class SimNetwork {
 
   transport(from: NodeId): {
     send(messages: readonly Message[]): void;
-    sendSnapshot(m: SnapshotMessage, data: Uint8Array): void;
+    sendSnapshot(m: SnapshotMessage, payload: SnapshotPayload): void;
   } {
     return {
       send: (messages) => {
         for (const m of messages) this.sendOne(from, m);
       },
-      sendSnapshot: (m, data) => {
+      sendSnapshot: (m, payload) => {
         this.onSend(m);
         const l = this.link(from, m.to);
-        const copy = data.slice();
+        if (!payload.bytes) throw new Error('the simulator keeps snapshots in memory');
+        const copy = payload.bytes.slice();
+        payload.close();
         // Snapshots take longer: bandwidth-limited.
         const delay = this.delay(l) + copy.length / 10_000;
         const lost = !l.up || this.rand() < l.loss;

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Entry, Index, SnapshotMeta } from '../core/types';
+import type { OutgoingSnapshot, ReceivedSnapshot } from '../node/snapshot';
+import { bytesSnapshot, readAll } from '../node/snapshot';
 import type { StateMachine } from '../node/types';
 import { writeFileAtomicSync } from '../cluster/atomic-file';
 
@@ -81,15 +83,15 @@ export class KvStateMachine implements StateMachine {
     return Promise.resolve(index);
   }
 
-  snapshotData(): Uint8Array {
-    return this.serialize();
+  openSnapshot(): Promise<OutgoingSnapshot> {
+    return Promise.resolve({ ...bytesSnapshot(this.serialize()), index: this.applied });
   }
 
-  restore(meta: SnapshotMeta, data: Uint8Array): Promise<void> {
+  async restore(meta: SnapshotMeta, snapshot: ReceivedSnapshot): Promise<void> {
+    const data = await readAll(snapshot);
     const file = this.load(data);
     if (file.index !== meta.index) throw new Error(`snapshot data at ${file.index}, metadata says ${meta.index}`);
     writeFileAtomicSync(this.file, data);
-    return Promise.resolve();
   }
 
   private serialize(): Uint8Array {

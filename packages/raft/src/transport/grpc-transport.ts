@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import { join } from 'node:path';
 import { crc32c } from '@node-rs/crc32';
 import * as grpc from '@grpc/grpc-js';
 import type { Message, SnapshotMessage } from '../core/messages';
@@ -8,11 +11,13 @@ import type { MembershipResponse } from '../gen/walraft/raft/v1/MembershipRespon
 import type { NodeStatus } from '../gen/walraft/raft/v1/NodeStatus';
 import type { RaftClient, RaftHandlers } from '../gen/walraft/raft/v1/Raft';
 import type { RemoveNodeRequest__Output } from '../gen/walraft/raft/v1/RemoveNodeRequest';
-import type { SnapshotChunk__Output } from '../gen/walraft/raft/v1/SnapshotChunk';
+import type { SnapshotChunk, SnapshotChunk__Output } from '../gen/walraft/raft/v1/SnapshotChunk';
 import type { TransferLeadershipRequest__Output } from '../gen/walraft/raft/v1/TransferLeadershipRequest';
 import type { TransferLeadershipResponse } from '../gen/walraft/raft/v1/TransferLeadershipResponse';
 import type { Logger } from '../node/logger';
 import { silentLogger } from '../node/logger';
+import type { ReceivedSnapshot, SnapshotPayload } from '../node/snapshot';
+import { bytesSnapshot, fileSnapshot } from '../node/snapshot';
 import type { Transport } from '../node/types';
 import { decodeMessage, decodeSnapshotMeta, encodeSnapshotMeta } from './codec';
 import { ClusterMismatchError, MalformedMessageError, SnapshotTransferError } from './errors';
@@ -22,7 +27,7 @@ import { PeerStream } from './peer-stream';
 
 /** Where the transport delivers what arrives (the RaftNode, through the cluster node). */
 export interface TransportReceiver {
-  receive(m: Message, snapshotData?: Uint8Array): void;
+  receive(m: Message, snapshot?: ReceivedSnapshot): void;
   reportUnreachable(peer: NodeId): void;
   reportSnapshot(peer: NodeId, ok: boolean): void;
 }
@@ -47,7 +52,9 @@ export interface GrpcTransportOptions {
   readonly maxQueuedMessages?: number;
   readonly maxQueuedBytes?: number;
   readonly snapshotChunkBytes?: number;
-  /** Largest snapshot accepted from a peer. */
+  /** Received snapshots are spooled to files here (memory when unset). */
+  readonly snapshotDir?: string;
+  /** Largest snapshot accepted from a peer. Default 1 TiB with a snapshotDir, else 2 GiB. */
   readonly maxSnapshotBytes?: number;
   /** Maps a member's advertised address to the one this node dials (a fault proxy in tests). */
   readonly dialAddress?: (peer: NodeId, address: string) => string;
@@ -67,7 +74,8 @@ interface Peer {
  */
 export class GrpcTransport implements Transport {
   readonly id: NodeId;
-  private readonly o: Required<Omit<GrpcTransportOptions, 'dialAddress'>> & Pick<GrpcTransportOptions, 'dialAddress'>;
+  private readonly o: Required<Omit<GrpcTransportOptions, 'dialAddress' | 'snapshotDir'>> &
+    Pick<GrpcTransportOptions, 'dialAddress' | 'snapshotDir'>;
   private readonly server: grpc.Server;
   private readonly peers = new Map<NodeId, Peer>();
   private readonly inbound = new Set<grpc.ServerReadableStream<unknown, unknown>>();
@@ -85,7 +93,7 @@ export class GrpcTransport implements Transport {
       maxQueuedMessages: 4096,
       maxQueuedBytes: 64 * MiB,
       snapshotChunkBytes: MiB,
-      maxSnapshotBytes: 2048 * MiB,
+      maxSnapshotBytes: opts.snapshotDir ? 1024 * 1024 * MiB : 2048 * MiB,
       logger: silentLogger,
       ...opts,
     };
@@ -174,25 +182,36 @@ export class GrpcTransport implements Transport {
     }
   }
 
-  sendSnapshot(message: SnapshotMessage, data: Uint8Array): void {
+  sendSnapshot(message: SnapshotMessage, payload: SnapshotPayload): void {
     const peer = this.peers.get(message.to);
     if (!peer || peer.snapshotInFlight) {
+      payload.close();
       this.receiver?.reportSnapshot(message.to, false);
       return;
     }
     peer.snapshotInFlight = true;
-    void this.streamSnapshot(peer, message, data).then(
-      () => {
+    const started = performance.now();
+    void this.streamSnapshot(peer, message, payload)
+      .finally(() => {
         peer.snapshotInFlight = false;
-        this.o.logger.info('snapshot sent', { peer: message.to, index: message.meta.index, bytes: data.length });
-        this.receiver?.reportSnapshot(message.to, true);
-      },
-      (err: unknown) => {
-        peer.snapshotInFlight = false;
-        this.o.logger.warn('snapshot send failed', { peer: message.to, error: (err as Error).message });
-        this.receiver?.reportSnapshot(message.to, false);
-      },
-    );
+        payload.close();
+      })
+      .then(
+        () => {
+          const ms = performance.now() - started;
+          this.o.logger.info('snapshot sent', {
+            peer: message.to,
+            index: message.meta.index,
+            bytes: payload.size,
+            ms: Math.round(ms),
+          });
+          this.receiver?.reportSnapshot(message.to, true);
+        },
+        (err: unknown) => {
+          this.o.logger.warn('snapshot send failed', { peer: message.to, error: (err as Error).message });
+          this.receiver?.reportSnapshot(message.to, false);
+        },
+      );
   }
 
   /** A client for admin calls to a member (used to forward them to the leader). */
@@ -225,46 +244,59 @@ export class GrpcTransport implements Transport {
 
   // ---------------------------------------------------------------- sending snapshots
 
-  private async streamSnapshot(peer: Peer, m: SnapshotMessage, data: Uint8Array): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      const md = callMetadata(this.o.clusterId, this.id, m.to);
-      const call = peer.client.InstallSnapshot(md, (err) => {
-        if (err) reject(new SnapshotTransferError(err.details));
-        else resolve();
-      });
-      call.on('metadata', (res: grpc.Metadata) => {
-        try {
-          checkServer(res, this.o.clusterId, m.to);
-        } catch (err) {
-          call.cancel();
-          reject(err instanceof Error ? err : new ClusterMismatchError(String(err)));
-        }
-      });
-      const chunk = this.o.snapshotChunkBytes;
-      let offset = 0;
-      const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-      const writeMore = (): void => {
-        while (offset < buf.length || offset === 0) {
-          const part = buf.subarray(offset, Math.min(buf.length, offset + chunk));
-          const first = offset === 0;
-          offset += Math.max(part.length, 1);
-          const ok = call.write({
-            header: first
-              ? { from: m.from, to: m.to, term: m.term, meta: encodeSnapshotMeta(m.meta), totalBytes: buf.length }
-              : null,
-            data: part,
-            crc32c: crc32c(part),
-          });
-          if (offset >= buf.length) break;
-          if (!ok) {
-            call.once('drain', writeMore);
-            return;
+  private async streamSnapshot(peer: Peer, m: SnapshotMessage, payload: SnapshotPayload): Promise<void> {
+    let failed: Error | undefined;
+    let done!: Promise<void>;
+    const md = callMetadata(this.o.clusterId, this.id, m.to);
+    const call = await new Promise<grpc.ClientWritableStream<SnapshotChunk>>((resolveCall) => {
+      done = new Promise<void>((resolve, reject) => {
+        const c = peer.client.InstallSnapshot(md, (err) => {
+          if (err) reject(failed ?? new SnapshotTransferError(err.details));
+          else resolve();
+        });
+        c.on('metadata', (res: grpc.Metadata) => {
+          try {
+            checkServer(res, this.o.clusterId, m.to);
+          } catch (err) {
+            failed = err instanceof Error ? err : new ClusterMismatchError(String(err));
+            c.cancel();
           }
-        }
-        call.end();
-      };
-      writeMore();
+        });
+        resolveCall(c);
+      });
     });
+    done.catch(() => undefined); // observed below
+    const write = async (chunk: SnapshotChunk): Promise<void> => {
+      if (!call.write(chunk)) await new Promise<void>((r) => call.once('drain', r));
+    };
+    const empty = Buffer.alloc(0);
+    try {
+      await write({
+        header: {
+          from: m.from,
+          to: m.to,
+          term: m.term,
+          meta: encodeSnapshotMeta(m.meta),
+          totalBytes: payload.size,
+          context: payload.context,
+        },
+        data: empty,
+        crc32c: crc32c(empty),
+      });
+      for await (const part of payload.chunks(this.o.snapshotChunkBytes)) {
+        if (failed) break;
+        await write({
+          header: null,
+          data: part,
+          crc32c: crc32c(Buffer.from(part.buffer, part.byteOffset, part.length)),
+        });
+      }
+      call.end();
+    } catch (err) {
+      call.cancel();
+      throw err;
+    }
+    await done;
   }
 
   // ---------------------------------------------------------------- server side
@@ -318,33 +350,25 @@ export class GrpcTransport implements Transport {
         }
         call.sendMetadata(serverMetadata(this.o.clusterId, this.id));
         this.inbound.add(call);
-        const rx = new SnapshotReceiver(this.id, from, this.o.maxSnapshotBytes);
-        let failed = false;
-        call.on('data', (chunk: SnapshotChunk__Output) => {
-          if (failed) return;
+        const rx = new SnapshotReceiver(this.id, from, this.o.maxSnapshotBytes, this.o.snapshotDir);
+        // async iteration pauses the stream while a chunk is written to disk
+        void (async () => {
           try {
-            rx.add(chunk);
-          } catch (err) {
-            failed = true;
-            this.o.logger.warn('refused snapshot', { peer: from, error: (err as Error).message });
-            this.inbound.delete(call);
-            callback(asStatus(err));
-            call.destroy();
-          }
-        });
-        call.on('end', () => {
-          this.inbound.delete(call);
-          if (failed) return;
-          try {
-            const { message, data } = rx.finish();
+            for await (const chunk of call as AsyncIterable<SnapshotChunk__Output>) await rx.add(chunk);
+            const { message, snapshot } = await rx.finish();
             this.lastContact.set(from, performance.now());
-            this.receiver?.receive(message, data);
+            if (this.receiver) this.receiver.receive(message, snapshot);
+            else snapshot.close();
             callback(null, {});
           } catch (err) {
+            rx.abort();
+            this.o.logger.warn('refused snapshot', { peer: from, error: (err as Error).message });
             callback(asStatus(err));
+            call.destroy();
+          } finally {
+            this.inbound.delete(call);
           }
-        });
-        call.on('error', () => this.inbound.delete(call));
+        })();
       },
 
       Join: (call, callback) => {
@@ -403,19 +427,26 @@ class NodeStartingError extends Error {
   }
 }
 
-/** Assembles one snapshot from its chunks, checking every CRC and the announced size. */
+/**
+ * Assembles one snapshot from its chunks, checking every CRC and the announced size; spools it to a file in
+ * `dir` (or keeps it in memory when there is no dir).
+ */
 class SnapshotReceiver {
   private message: SnapshotMessage | undefined;
-  private data: Buffer | undefined;
+  private context: Uint8Array = new Uint8Array(0);
+  private total = 0;
   private received = 0;
+  private memory: Buffer | undefined;
+  private file: { path: string; handle: fs.promises.FileHandle } | undefined;
 
   constructor(
     private readonly self: NodeId,
     private readonly from: NodeId,
     private readonly maxBytes: number,
+    private readonly dir: string | undefined,
   ) {}
 
-  add(chunk: SnapshotChunk__Output): void {
+  async add(chunk: SnapshotChunk__Output): Promise<void> {
     if (chunk.header) {
       if (this.message) throw new SnapshotTransferError('a second header');
       const h = chunk.header;
@@ -426,25 +457,45 @@ class SnapshotReceiver {
         throw new SnapshotTransferError(`snapshot of ${h.totalBytes} bytes exceeds the limit of ${this.maxBytes}`);
       }
       this.message = { type: 'Snap', from: h.from, to: h.to, term: h.term, meta: decodeSnapshotMeta(h.meta) };
-      this.data = Buffer.allocUnsafe(h.totalBytes);
+      this.context = h.context;
+      this.total = h.totalBytes;
+      if (this.dir) {
+        const path = join(this.dir, `snapshot-${h.from}-${this.message.meta.index}-${randomUUID()}.part`);
+        this.file = { path, handle: await fs.promises.open(path, 'w') };
+      } else {
+        this.memory = Buffer.allocUnsafe(h.totalBytes);
+      }
     }
-    if (!this.message || !this.data) throw new SnapshotTransferError('data before the header');
+    if (!this.message) throw new SnapshotTransferError('data before the header');
     if (crc32c(chunk.data) !== chunk.crc32c) {
       throw new SnapshotTransferError(`checksum mismatch in the chunk at byte ${this.received}`);
     }
-    if (this.received + chunk.data.length > this.data.length) {
-      throw new SnapshotTransferError('more data than announced');
-    }
-    chunk.data.copy(this.data, this.received);
+    if (this.received + chunk.data.length > this.total) throw new SnapshotTransferError('more data than announced');
+    if (this.file) await this.file.handle.write(chunk.data, 0, chunk.data.length, this.received);
+    else chunk.data.copy(this.memory ?? Buffer.alloc(0), this.received);
     this.received += chunk.data.length;
   }
 
-  finish(): { message: SnapshotMessage; data: Uint8Array } {
-    if (!this.message || !this.data) throw new SnapshotTransferError('stream ended before the header');
-    if (this.received !== this.data.length) {
-      throw new SnapshotTransferError(`received ${this.received} of ${this.data.length} bytes`);
+  async finish(): Promise<{ message: SnapshotMessage; snapshot: ReceivedSnapshot }> {
+    if (!this.message) throw new SnapshotTransferError('stream ended before the header');
+    if (this.received !== this.total) {
+      throw new SnapshotTransferError(`received ${this.received} of ${this.total} bytes`);
     }
-    return { message: this.message, data: this.data };
+    if (this.file) {
+      const { path, handle } = this.file;
+      this.file = undefined;
+      await handle.close();
+      return { message: this.message, snapshot: fileSnapshot(path, this.total, this.context) };
+    }
+    return { message: this.message, snapshot: bytesSnapshot(this.memory ?? Buffer.alloc(0), this.context) };
+  }
+
+  /** Drops a partial snapshot (its file, if any). */
+  abort(): void {
+    const f = this.file;
+    this.file = undefined;
+    if (f) void f.handle.close().finally(() => fs.promises.rm(f.path, { force: true }));
+    this.memory = undefined;
   }
 }
 

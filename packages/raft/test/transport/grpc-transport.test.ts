@@ -1,8 +1,13 @@
+import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { crc32c } from '@node-rs/crc32';
 import type { AppendMessage, Message, SnapshotMessage } from '../../src/core/messages';
 import { EntryType } from '../../src/core/types';
+import type { ReceivedSnapshot } from '../../src/node/snapshot';
+import { bytesSnapshot, readAll } from '../../src/node/snapshot';
 import { decodeMessage, encodeMessage } from '../../src/transport/codec';
 import { MalformedMessageError } from '../../src/transport/errors';
 import type { AdminService, TransportReceiver } from '../../src/transport/grpc-transport';
@@ -28,11 +33,11 @@ function norm(v: unknown): unknown {
 
 class Inbox implements TransportReceiver {
   readonly messages: Message[] = [];
-  readonly snapshots: { m: Message; data: Uint8Array }[] = [];
+  readonly snapshots: { m: Message; snap: ReceivedSnapshot }[] = [];
   readonly unreachable: number[] = [];
   readonly snapshotReports: { peer: number; ok: boolean }[] = [];
-  receive(m: Message, data?: Uint8Array): void {
-    if (data) this.snapshots.push({ m, data });
+  receive(m: Message, snap?: ReceivedSnapshot): void {
+    if (snap) this.snapshots.push({ m, snap });
     else this.messages.push(m);
   }
   reportUnreachable(peer: number): void {
@@ -147,9 +152,18 @@ describe('GrpcTransport', () => {
     expect(norm(b.inbox.messages)).toEqual(norm(sent));
   });
 
-  it('streams a snapshot in checksummed chunks and reports success', async () => {
+  it.each([
+    ['in memory', false],
+    ['spooled to a file', true],
+  ])('streams a snapshot in checksummed chunks with its context (%s)', async (_how, spool) => {
+    const dir = spool ? fs.mkdtempSync(path.join(os.tmpdir(), 'walraft-snap-')) : undefined;
+    if (dir) {
+      closers.push(() => {
+        fs.rmSync(dir, { recursive: true, force: true });
+      });
+    }
     const a = await transport(1, 'c', { snapshotChunkBytes: 64 * 1024 });
-    const b = await transport(2);
+    const b = await transport(2, 'c', dir ? { snapshotDir: dir } : {});
     a.t.setPeer(2, b.address);
     const data = new Uint8Array(3 * 1024 * 1024 + 17);
     for (let i = 0; i < data.length; i++) data[i] = (i * 31) & 0xff;
@@ -160,12 +174,26 @@ describe('GrpcTransport', () => {
       term: 4,
       meta: { index: 100, term: 3, conf: { voters: [1, 2, 3], learners: [4] } },
     };
-    a.t.sendSnapshot(snap, data);
+    let closed = false;
+    const payload = bytesSnapshot(data, enc.encode('book'));
+    a.t.sendSnapshot(snap, {
+      ...payload,
+      close: () => {
+        closed = true;
+      },
+    });
     await until('snapshot reported', () => a.inbox.snapshotReports.length === 1);
     expect(a.inbox.snapshotReports).toEqual([{ peer: 2, ok: true }]);
+    expect(closed).toBe(true);
     expect(b.inbox.snapshots).toHaveLength(1);
-    expect(b.inbox.snapshots[0]?.m).toEqual(snap);
-    expect(Buffer.from(b.inbox.snapshots[0]?.data ?? []).equals(Buffer.from(data))).toBe(true);
+    const got = b.inbox.snapshots[0];
+    if (!got) throw new Error('no snapshot');
+    expect(got.m).toEqual(snap);
+    expect(Buffer.from(got.snap.context).toString()).toBe('book');
+    expect(got.snap.path !== undefined).toBe(spool);
+    expect(Buffer.from(await readAll(got.snap, 100_000)).equals(Buffer.from(data))).toBe(true);
+    got.snap.close();
+    if (dir) expect(fs.readdirSync(dir)).toEqual([]);
   });
 
   it('refuses a snapshot chunk whose checksum does not match, and delivers nothing', async () => {

@@ -9,6 +9,7 @@ export interface SnapshotHeader {
   'term'?: (number | string | Long);
   'meta'?: (_walraft_raft_v1_SnapshotMeta | null);
   'totalBytes'?: (number | string | Long);
+  'context'?: (Buffer | Uint8Array | string);
 }
 
 export interface SnapshotHeader__Output {
@@ -17,4 +18,5 @@ export interface SnapshotHeader__Output {
   'term': (number);
   'meta': (_walraft_raft_v1_SnapshotMeta__Output | null);
   'totalBytes': (number);
+  'context': (Buffer);
 }
