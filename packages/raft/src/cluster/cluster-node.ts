@@ -19,6 +19,7 @@ import type { AdminService } from '../transport/grpc-transport';
 import { GrpcTransport } from '../transport/grpc-transport';
 import { AdminClient } from './admin-client';
 import { writeFileAtomicSync } from './atomic-file';
+import { DataDirLock } from './data-dir-lock';
 import {
   ClusterTimeoutError,
   DataDirMismatchError,
@@ -123,6 +124,7 @@ export class ClusterNode {
     transport: GrpcTransport,
     book: MemberBook,
     address: string,
+    private readonly lock: DataDirLock,
   ) {
     this.o = o;
     this.id = o.id;
@@ -172,6 +174,16 @@ export class ClusterNode {
   static async start(o: ClusterNodeOptions): Promise<ClusterNode> {
     if (!Number.isInteger(o.id) || o.id <= 0 || o.id > 0xffffffff) throw new RangeError(`invalid node id ${o.id}`);
     fs.mkdirSync(o.dataDir, { recursive: true });
+    const lock = DataDirLock.acquire(o.dataDir);
+    try {
+      return await ClusterNode.open(o, lock);
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
+  }
+
+  private static async open(o: ClusterNodeOptions, lock: DataDirLock): Promise<ClusterNode> {
     const identityFile = path.join(o.dataDir, 'node.json');
     const known = readIdentity(identityFile);
     if (known && (known.clusterId !== o.clusterId || known.id !== o.id)) {
@@ -234,7 +246,7 @@ export class ClusterNode {
     if (!known) writeFileAtomicSync(identityFile, JSON.stringify({ clusterId: o.clusterId, id: o.id, address }));
 
     const book = MemberBook.load(o.dataDir);
-    const node = new ClusterNode(o, storage, transport, book, address);
+    const node = new ClusterNode(o, storage, transport, book, address, lock);
     transport.attach(node.raft, node.adminService());
     node.syncPeers();
     node.loopDelay.enable();
@@ -369,6 +381,7 @@ export class ClusterNode {
       for (const w of this.leaderWaiters) w();
       await this.transport.close();
       await this.storage.close().catch(() => undefined);
+      this.lock.release();
     })();
     return this.shutdownDone;
   }

@@ -14,6 +14,18 @@ export class DataDirMismatchError extends ClusterError {
   }
 }
 
+/** Another live process has the data directory open. */
+export class DataDirLockedError extends ClusterError {
+  readonly code = 'RAFT_DATA_DIR_LOCKED';
+  constructor(
+    readonly dir: string,
+    readonly ownerPid: number,
+  ) {
+    super(`${dir} is in use by another process${ownerPid ? ` (pid ${ownerPid})` : ''}`);
+    this.name = 'DataDirLockedError';
+  }
+}
+
 /** A fresh data directory and neither `bootstrap` nor `join`: the node cannot know its cluster. */
 export class NotInitializedError extends ClusterError {
   readonly code = 'RAFT_NOT_INITIALIZED';
