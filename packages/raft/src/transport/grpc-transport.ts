@@ -304,15 +304,8 @@ export class GrpcTransport implements Transport {
   private handlers(): RaftHandlers {
     return {
       Messages: (call, callback) => {
-        let from: NodeId;
-        try {
-          from = this.admit(call.metadata).from;
-        } catch (err) {
-          callback(asStatus(err));
-          return;
-        }
-        call.sendMetadata(serverMetadata(this.o.clusterId, this.id));
-        this.inbound.add(call);
+        const from = this.acceptStream(call, callback);
+        if (from === undefined) return;
         call.on('data', (batch: { messages: Parameters<typeof decodeMessage>[0][] }) => {
           const receiver = this.receiver;
           if (!receiver) return;
@@ -341,15 +334,8 @@ export class GrpcTransport implements Transport {
       },
 
       InstallSnapshot: (call, callback) => {
-        let from: NodeId;
-        try {
-          from = this.admit(call.metadata).from;
-        } catch (err) {
-          callback(asStatus(err));
-          return;
-        }
-        call.sendMetadata(serverMetadata(this.o.clusterId, this.id));
-        this.inbound.add(call);
+        const from = this.acceptStream(call, callback);
+        if (from === undefined) return;
         const rx = new SnapshotReceiver(this.id, from, this.o.maxSnapshotBytes, this.o.snapshotDir);
         // async iteration pauses the stream while a chunk is written to disk
         void (async () => {
@@ -384,6 +370,26 @@ export class GrpcTransport implements Transport {
         this.unary(call.metadata, callback, (admin) => Promise.resolve(admin.status()), call);
       },
     };
+  }
+
+  /**
+   * Admits an incoming stream from a node of this cluster: answers with this node's identity and tracks
+   * the call so close() can end it. Refuses it (and returns undefined) otherwise.
+   */
+  private acceptStream(
+    call: grpc.ServerReadableStream<unknown, unknown>,
+    callback: (err: Partial<grpc.StatusObject>) => void,
+  ): NodeId | undefined {
+    let from: NodeId;
+    try {
+      from = this.admit(call.metadata).from;
+    } catch (err) {
+      callback(asStatus(err));
+      return undefined;
+    }
+    call.sendMetadata(serverMetadata(this.o.clusterId, this.id));
+    this.inbound.add(call);
+    return from;
   }
 
   /** Checks an incoming call's identity (tools call with from = 0). */
