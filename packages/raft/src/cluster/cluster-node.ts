@@ -234,18 +234,24 @@ export class ClusterNode {
     }
     const address = o.advertise ?? known?.address ?? `${host}:${bound}`;
 
-    if (fresh && o.bootstrap) {
-      const { entries, hardState } = bootstrapLog([o.id], new Map([[o.id, enc.encode(address)]]));
-      storage.append(entries);
-      storage.setHardState(hardState);
-      await storage.sync();
-      // reopen so the bootstrap state is what the node starts from, like any later restart
-      await storage.close();
-      storage = await LogStore.open(logDir, storageOptions);
+    let book: MemberBook;
+    try {
+      if (fresh && o.bootstrap) {
+        const { entries, hardState } = bootstrapLog([o.id], new Map([[o.id, enc.encode(address)]]));
+        storage.append(entries);
+        storage.setHardState(hardState);
+        await storage.sync();
+        // reopen so the bootstrap state is what the node starts from, like any later restart
+        await storage.close();
+        storage = await LogStore.open(logDir, storageOptions);
+      }
+      if (!known) writeFileAtomicSync(identityFile, JSON.stringify({ clusterId: o.clusterId, id: o.id, address }));
+      book = MemberBook.load(o.dataDir);
+    } catch (err) {
+      await transport.close();
+      await storage.close().catch(() => undefined);
+      throw err;
     }
-    if (!known) writeFileAtomicSync(identityFile, JSON.stringify({ clusterId: o.clusterId, id: o.id, address }));
-
-    const book = MemberBook.load(o.dataDir);
     const node = new ClusterNode(o, storage, transport, book, address, lock);
     transport.attach(node.raft, node.adminService());
     node.syncPeers();
