@@ -184,9 +184,11 @@ export class SimCluster {
 
   private startNode(slot: Slot): void {
     const rt = new NodeRuntime(this.sched);
-    const storage = new SimStorage(slot.disk);
-    const sm = new KvStateMachine(slot.disk, (index, digest) => {
-      this.oracle.observeApply(slot.id, index, digest);
+    // this incarnation's view of the disk: after a crash, its leftover async work cannot write or sync
+    const io = slot.disk.session();
+    const storage = new SimStorage(io);
+    const sm: KvStateMachine = new KvStateMachine(io, (index, digest) => {
+      if (slot.sm === sm) this.oracle.observeApply(slot.id, index, digest);
     });
     const config: RaftConfig = {
       ...defaultRaftConfig,
@@ -612,33 +614,58 @@ export class SimCluster {
       this.oracle.fail(`liveness: no leader ${this.sched.now() - start}ms after healing`);
       return;
     }
+    // A leader elected just before the heal may still be deposed: a probe that certainly did not commit
+    // (definite failure) is retried on the then leader, as a client would; an unknown outcome is not.
     let probeDone = false;
     let probeError: string | undefined;
-    const probeNode = leader.node;
-    const probeCall = this.sched.now();
-    probeNode.propose(encodeCommand({ op: 'put', key: 'probe', value: 'done' })).then(
-      () => {
-        probeDone = true;
-        this.history.push({
-          id: ++this.opId,
-          client: 0,
-          key: 'probe',
-          input: { op: 'put', value: 'done' },
-          output: null,
-          call: probeCall,
-          ret: this.sched.now(),
-        });
-      },
-      (err: unknown) => {
-        probeError = (err as Error).message;
-      },
-    );
-    await this.sched.runUntil(this.sched.now() + REQUEST_TIMEOUT_MS + ELECTION_MS, afterEach);
-    if (this.oracle.violations.length > 0) return;
+    let probeNode = leader.node;
+    const probeStart = this.sched.now();
+    const deadline = probeStart + REQUEST_TIMEOUT_MS + 4 * ELECTION_MS;
+    while (!probeDone && this.sched.now() < deadline) {
+      const node = this.leader()?.node;
+      if (!node) {
+        await this.sched.runUntil(this.sched.now() + ELECTION_MS / 4, afterEach);
+        continue;
+      }
+      let settled = false;
+      let definite = false;
+      const probeCall = this.sched.now();
+      node.propose(encodeCommand({ op: 'put', key: 'probe', value: 'done' })).then(
+        () => {
+          probeDone = true;
+          settled = true;
+          probeNode = node;
+          this.history.push({
+            id: ++this.opId,
+            client: 0,
+            key: 'probe',
+            input: { op: 'put', value: 'done' },
+            output: null,
+            call: probeCall,
+            ret: this.sched.now(),
+          });
+        },
+        (err: unknown) => {
+          settled = true;
+          definite = (err as { definite?: unknown }).definite === true;
+          probeError = (err as Error).message;
+        },
+      );
+      const attemptEnd = this.sched.now() + REQUEST_TIMEOUT_MS + ELECTION_MS;
+      while (!settled && this.sched.now() < attemptEnd) {
+        await this.sched.runUntil(this.sched.now() + ELECTION_MS / 4, afterEach);
+      }
+      if (this.oracle.violations.length > 0) return;
+      if (!probeDone && !definite) break; // unknown outcome: the probe cannot be retried blindly
+    }
     if (!probeDone) {
       this.oracle.fail(`liveness: a write after healing did not commit (${probeError ?? 'no answer'})`);
       return;
     }
+    // give every outstanding client operation at least a full request timeout to finish
+    const settleUntil = probeStart + REQUEST_TIMEOUT_MS + ELECTION_MS;
+    if (this.sched.now() < settleUntil) await this.sched.runUntil(settleUntil, afterEach);
+    if (this.oracle.violations.length > 0) return;
     // The probe committed, so the leader has applied every earlier membership change: nodes outside its
     // configuration (an add that never committed, a removal whose outcome was unknown) are retired now.
     const conf = probeNode.status().conf;

@@ -30,10 +30,20 @@ export interface DiskTiming {
  * prefix of the unsynced writes in order (a torn multi-entry append keeps a prefix of its entries): that is
  * what start-up recovery leaves after truncating a torn tail.
  */
-export class SimDisk {
+/** What a process uses of its disk: the durable image at start-up, buffered writes, and syncs. */
+export interface DiskAccess {
+  image(): DurableImage;
+  write(w: Write): void;
+  /** Resolves once every write issued before the call is durable. */
+  sync(): Promise<void>;
+}
+
+export class SimDisk implements DiskAccess {
   private durable: DurableImage;
   private pending: Write[] = [];
   private syncsInFlight = 0;
+  /** Incremented at every crash: the dead process can no longer write, and its fsyncs never return. */
+  private epoch = 0;
 
   constructor(
     private readonly sched: Scheduler,
@@ -52,13 +62,27 @@ export class SimDisk {
   }
 
   /** Resolves once every write issued before the call is durable. */
+  /** The disk as one process incarnation sees it; it goes dead at the next crash. */
+  session(): DiskAccess {
+    const epoch = this.epoch;
+    return {
+      image: () => this.image(),
+      write: (w) => {
+        if (epoch === this.epoch) this.write(w);
+      },
+      sync: () => (epoch === this.epoch ? this.sync() : new Promise<void>(() => undefined)),
+    };
+  }
+
   sync(): Promise<void> {
     const count = this.pending.length;
     const batch = this.pending.slice(0, count);
+    const epoch = this.epoch;
     this.syncsInFlight++;
     return new Promise((resolve) => {
       this.sched.after(this.timing.syncLatency(), () => {
         this.syncsInFlight--;
+        if (epoch !== this.epoch) return; // the process that asked is dead: it never learns of it
         // Writes are applied to the durable image in issue order; an earlier sync may have done some.
         const idx = this.pending.indexOf(batch[batch.length - 1] as Write);
         if (idx >= 0) {
@@ -72,6 +96,7 @@ export class SimDisk {
 
   /** The process died: keep the durable image plus a random prefix of unsynced writes. */
   crash(rand: RandomSource): DurableImage {
+    this.epoch++;
     const keep = Math.floor(rand() * (this.pending.length + 1));
     for (let i = 0; i < keep; i++) {
       const w = this.pending[i];
@@ -122,7 +147,7 @@ export class SimStorage implements RaftStorage {
   private readonly hs: HardState;
   closed = false;
 
-  constructor(private readonly disk: SimDisk) {
+  constructor(private readonly disk: DiskAccess) {
     const img = disk.image();
     this.snap = img.snapshot;
     this.log = [...img.entries];

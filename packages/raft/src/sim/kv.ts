@@ -1,6 +1,6 @@
 import type { Entry, Index, SnapshotMeta } from '../core/types';
 import type { StateMachine } from '../node/types';
-import type { SimDisk } from './disk';
+import type { DiskAccess } from './disk';
 import type { OutgoingSnapshot, ReceivedSnapshot } from '../node/snapshot';
 import { bytesSnapshot } from '../node/snapshot';
 
@@ -42,7 +42,7 @@ export class KvStateMachine implements StateMachine {
   private applied: Index = 0;
 
   constructor(
-    private readonly disk: SimDisk,
+    private readonly disk: DiskAccess,
     private readonly onApply: (index: Index, digest: number) => void,
   ) {
     const cp = disk.image().smCheckpoint;
