@@ -25,3 +25,7 @@ export { KvStateMachine, encodeKvCommand } from './testing/kv-state-machine';
 export { FaultProxy } from './testing/fault-proxy';
 export type { HostPort, BlockMode } from './testing/fault-proxy';
 export * from './node/snapshot';
+export { writeFileAtomicSync } from './cluster/atomic-file';
+export { ProcessCluster, NodeProcessError } from './testing/process-cluster';
+export type { ProcessClusterOptions } from './testing/process-cluster';
+export type { KvNodeArgs } from './testing/kv-node-main';

@@ -31,6 +31,10 @@ export interface FramesEntry {
   /** Commit tokens of the requests in this transaction ({@link tokenBytes} bytes each). */
   readonly tokens: readonly Uint8Array[];
   readonly leaderTimeMs: number;
+  /** This database's transaction number (1, 2, …): a replica already holding it skips the entry. */
+  readonly seq: number;
+  /** The proposer's incarnation id and proposal number (empty when not known). */
+  readonly proposal: Uint8Array;
 }
 
 export interface BarrierEntry {
@@ -52,6 +56,8 @@ interface WireEntry {
     pages: Uint8Array;
     tokens: Uint8Array[];
     leaderTimeMs: number;
+    seq: number;
+    proposal: Uint8Array;
   } | null;
   barrier?: { term: number } | null;
 }
@@ -81,6 +87,8 @@ export function encodeEntry(e: ReplicatedEntry): Uint8Array {
         pages: e.pages,
         tokens: [...e.tokens],
         leaderTimeMs: e.leaderTimeMs,
+        seq: e.seq,
+        proposal: e.proposal,
       };
       break;
     case 'barrier':
@@ -128,6 +136,7 @@ export function decodeEntry(data: Uint8Array): ReplicatedEntry {
       for (const t of f.tokens)
         if (t.length !== tokenBytes) throw new MalformedEntryError('a commit token of wrong size');
       if (!Number.isSafeInteger(f.leaderTimeMs)) throw new MalformedEntryError('leader time out of range');
+      if (!Number.isSafeInteger(f.seq) || f.seq < 1) throw new MalformedEntryError(`transaction number ${f.seq}`);
       return {
         kind: 'frames',
         db: f.db,
@@ -137,6 +146,8 @@ export function decodeEntry(data: Uint8Array): ReplicatedEntry {
         pages: f.pages,
         tokens: f.tokens,
         leaderTimeMs: f.leaderTimeMs,
+        seq: f.seq,
+        proposal: f.proposal,
       };
     }
     case 'barrier': {

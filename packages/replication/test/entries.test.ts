@@ -25,13 +25,15 @@ function frames(pageSize: number, pgnos: number[], dbSize = Math.max(...pgnos)):
     pages: randomBytes(pgnos.length * pageSize),
     tokens: [randomBytes(16), randomBytes(16)],
     leaderTimeMs: 1_795_000_000_000,
+    seq: 7,
+    proposal: new Uint8Array([1, 2, 3]),
   };
 }
 
 /** The fields encodeFramesChecked takes: a frames entry without its kind. */
 function fields(e: FramesEntry): Omit<FramesEntry, 'kind'> {
-  const { db, pageSize, dbSize, pgnos, pages, tokens, leaderTimeMs } = e;
-  return { db, pageSize, dbSize, pgnos, pages, tokens, leaderTimeMs };
+  const { db, pageSize, dbSize, pgnos, pages, tokens, leaderTimeMs, seq, proposal } = e;
+  return { db, pageSize, dbSize, pgnos, pages, tokens, leaderTimeMs, seq, proposal };
 }
 
 describe('replicated entries', () => {
@@ -61,7 +63,7 @@ describe('replicated entries', () => {
     expect(() => decodeEntry(bad({ version: 2, barrier: { term: 1 } }))).toThrow(UnsupportedEntryVersionError);
     expect(() => decodeEntry(bad({ version: 0, barrier: { term: 1 } }))).toThrow(MalformedEntryError);
     const f = frames(1024, [2]);
-    const base = { db: 'a', pageSize: 1024, dbSize: 2, pgnos: [2], pages: f.pages, tokens: [], leaderTimeMs: 1 };
+    const base = { db: 'a', pageSize: 1024, dbSize: 2, pgnos: [2], pages: f.pages, tokens: [], leaderTimeMs: 1, seq: 1, proposal: new Uint8Array(0) };
     expect(() => decodeEntry(bad({ version: 1, frames: { ...base, pageSize: 1000 } }))).toThrow(/page size/);
     expect(() => decodeEntry(bad({ version: 1, frames: { ...base, pgnos: [2, 3] } }))).toThrow(/bytes of pages/);
     expect(() => decodeEntry(bad({ version: 1, frames: { ...base, dbSize: 1 } }))).toThrow(/outside/);

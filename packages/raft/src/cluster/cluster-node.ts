@@ -76,6 +76,8 @@ export interface ClusterNodeOptions {
   readonly logger?: Logger;
   /** Called once if the node stops on a fatal storage error (it no longer serves anything). */
   readonly onFatal?: (err: Error) => void;
+  /** Called when this node's role, term or known leader changes. */
+  readonly onRoleChange?: (status: RaftStatus) => void;
 }
 
 /** The status of this node, with per-peer replication detail on the leader. */
@@ -165,6 +167,7 @@ export class ClusterNode {
       onRoleChange: (s) => {
         this.log.info('role change', { role: s.role, term: s.term, leader: s.lead });
         for (const w of this.leaderWaiters) w();
+        o.onRoleChange?.(s);
       },
     });
     this.loopDelay = monitorEventLoopDelay({ resolution: loopDelayResolutionMs });

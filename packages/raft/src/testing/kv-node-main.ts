@@ -19,6 +19,8 @@ export interface KvNodeArgs {
   /** Per-peer address overrides (a fault proxy): "peerId" → address. */
   readonly dial?: Record<string, string>;
   readonly verbose?: boolean;
+  /** Program-specific options (see ProcessClusterOptions.extra). */
+  readonly extra?: Readonly<Record<string, unknown>>;
 }
 
 export type KvNodeRequest =
@@ -47,7 +49,11 @@ export interface KvNodeMessage {
 
 export type KvNodeReply =
   | { readonly seq: number; readonly ok: true; readonly result: unknown }
-  | { readonly seq: number; readonly ok: false; readonly error: { name: string; code: string; message: string } };
+  | {
+      readonly seq: number;
+      readonly ok: false;
+      readonly error: { name: string; code: string; message: string; definite?: boolean };
+    };
 
 async function main(): Promise<void> {
   const args = JSON.parse(process.argv[2] ?? '{}') as KvNodeArgs;

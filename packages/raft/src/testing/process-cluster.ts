@@ -11,6 +11,8 @@ export class NodeProcessError extends Error {
     readonly remoteName: string,
     readonly code: string,
     message: string,
+    /** The remote error said the operation certainly did not take effect. */
+    readonly definite = false,
   ) {
     super(message);
     this.name = 'NodeProcessError';
@@ -32,6 +34,13 @@ export interface ProcessClusterOptions {
   readonly verbose?: boolean;
   /** Extra node flags for the node processes, e.g. ['--cpu-prof']; default from WALRAFT_NODE_FLAGS. */
   readonly execArgv?: readonly string[];
+  /**
+   * The node program (default: the test KV node). Another program takes the same JSON arguments (plus
+   * `extra`), speaks the same IPC protocol and answers at least `status`.
+   */
+  readonly script?: string;
+  /** Passed to the node program as `extra` in its arguments. */
+  readonly extra?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -72,8 +81,9 @@ export class ProcessCluster {
       ...(this.o.tickMs !== undefined ? { tickMs: this.o.tickMs } : {}),
       ...(dial ? { dial } : {}),
       ...(this.o.verbose ? { verbose: true } : {}),
+      ...(this.o.extra ? { extra: this.o.extra } : {}),
     };
-    const child = fork(path.join(__dirname, 'kv-node-main.js'), [JSON.stringify(args)], {
+    const child = fork(this.o.script ?? path.join(__dirname, 'kv-node-main.js'), [JSON.stringify(args)], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       execArgv: [...(this.o.execArgv ?? (process.env.WALRAFT_NODE_FLAGS ?? '').split(' ').filter(Boolean))],
     });
@@ -96,7 +106,7 @@ export class ProcessCluster {
         if (!p) return;
         pending.delete(m.seq);
         if (m.ok) p.resolve(m.result);
-        else p.reject(new NodeProcessError(m.error.name, m.error.code, m.error.message));
+        else p.reject(new NodeProcessError(m.error.name, m.error.code, m.error.message, m.error.definite === true));
       });
       void exited.then((code) => {
         reject(new Error(`node ${id} exited with ${String(code)} during start-up`));
@@ -132,7 +142,7 @@ export class ProcessCluster {
     return this.nodes.get(id)?.child.pid;
   }
 
-  request<T = unknown>(id: number, req: KvNodeRequest): Promise<T> {
+  request<T = unknown>(id: number, req: KvNodeRequest | { readonly op: string; readonly [field: string]: unknown }): Promise<T> {
     const n = this.nodes.get(id);
     if (!n) return Promise.reject(new NodeProcessError('NotRunning', 'NOT_RUNNING', `node ${id} is not running`));
     const seq = ++this.seq;

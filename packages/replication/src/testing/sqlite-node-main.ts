@@ -1,0 +1,129 @@
+// A cluster member with the replicated SQLite state machine, run as a child process by the crash tests
+// (ProcessCluster with this script). The parent drives it over IPC and may kill -9 it at any time.
+import * as path from 'node:path';
+import type { ClusterNodeOptions, KvNodeArgs } from '@walraft/raft';
+import { ClusterNode, jsonLogger, silentLogger } from '@walraft/raft';
+import { ReplicatedSqlite } from '../replicated-sqlite';
+import { newToken } from '../tokens';
+
+export type SqliteNodeRequest =
+  | { readonly op: 'status' }
+  | { readonly op: 'createDatabase'; readonly db: string }
+  | { readonly op: 'exec'; readonly db: string; readonly sql: string }
+  /** Inserts one value with the caller's token (hex). */
+  | { readonly op: 'insert'; readonly db: string; readonly table: string; readonly value: string; readonly token: string }
+  | { readonly op: 'recover'; readonly db: string; readonly tokens: readonly string[] }
+  /** Every value of a table, with the applied index and the page hash. */
+  | { readonly op: 'dump'; readonly db: string; readonly table: string }
+  | { readonly op: 'stop' };
+
+export interface DumpResult {
+  readonly applied: number;
+  readonly values: string[];
+  readonly hash: string;
+  readonly integrity: string;
+}
+
+async function main(): Promise<void> {
+  const args = JSON.parse(process.argv[2] ?? '{}') as KvNodeArgs;
+  const sm = await ReplicatedSqlite.open({ dir: path.join(args.dataDir, 'sqlite') });
+  const opts: ClusterNodeOptions = {
+    id: args.id,
+    clusterId: args.clusterId,
+    dataDir: path.join(args.dataDir, 'raft'),
+    listen: args.listen,
+    stateMachine: sm,
+    onRoleChange: (s) => {
+      sm.onRoleChange(s);
+    },
+    logger: args.verbose ? jsonLogger({ node: args.id }) : silentLogger,
+    onFatal: () => process.exit(70),
+    requestTimeoutMs: 5_000,
+    ...(args.bootstrap ? { bootstrap: true } : {}),
+    ...(args.join ? { join: args.join } : {}),
+    ...(args.checkpointEvery !== undefined ? { checkpointEvery: args.checkpointEvery } : {}),
+    ...(args.tickMs !== undefined ? { tickMs: args.tickMs } : {}),
+    ...(args.dial ? { dialAddress: (peer: number, address: string) => args.dial?.[String(peer)] ?? address } : {}),
+  };
+  const node = await ClusterNode.start(opts);
+  sm.attach(node);
+  const send = (m: unknown): void => {
+    process.send?.(m);
+  };
+
+  const handle = async (req: SqliteNodeRequest): Promise<unknown> => {
+    switch (req.op) {
+      case 'status': {
+        const s = node.status();
+        return { ...s, lastContactMs: Object.fromEntries(s.lastContactMs), port: node.port };
+      }
+      case 'createDatabase':
+        await sm.createDatabase(req.db);
+        return null;
+      case 'exec':
+        await sm.write(req.db, { token: newToken(), statements: [{ sql: req.sql, mode: 'exec' }] });
+        return null;
+      case 'insert':
+        await sm.write(req.db, {
+          token: Buffer.from(req.token, 'hex'),
+          statements: [{ sql: `INSERT INTO ${req.table} (v) VALUES (?)`, params: [req.value], mode: 'run' }],
+        });
+        return null;
+      case 'recover': {
+        const r: Record<string, boolean> = {};
+        for (const t of req.tokens) r[t] = await sm.recover(req.db, Buffer.from(t, 'hex'));
+        return r;
+      }
+      case 'dump': {
+        const d = sm.database(req.db);
+        const db = d.reader();
+        const rows = db.prepare(`SELECT v FROM ${req.table} ORDER BY v`).all() as { v: string }[];
+        const result: DumpResult = {
+          applied: node.raftNode.appliedIndex(),
+          values: rows.map((r) => r.v),
+          hash: d.pageHash(),
+          integrity: db.pragma('integrity_check', { simple: true }) as string,
+        };
+        return result;
+      }
+      case 'stop':
+        await node.stop();
+        await sm.close();
+        setImmediate(() => process.exit(0));
+        return null;
+    }
+  };
+
+  process.on('message', (m: { seq: number; req: SqliteNodeRequest }) => {
+    handle(m.req).then(
+      (result) => {
+        send({ seq: m.seq, ok: true, result });
+      },
+      (err: unknown) => {
+        const e = err as Error & { code?: unknown; definite?: unknown };
+        send({
+          seq: m.seq,
+          ok: false,
+          error: {
+            name: e.name,
+            code: typeof e.code === 'string' ? e.code : 'ERROR',
+            message: e.message,
+            definite: e.definite === true,
+          },
+        });
+      },
+    );
+  });
+  process.on('disconnect', () => {
+    void node
+      .close()
+      .then(() => sm.close())
+      .then(() => process.exit(0));
+  });
+  send({ ready: true, port: node.port, address: node.advertisedAddress });
+}
+
+main().catch((err: unknown) => {
+  console.error((err as Error).stack ?? String(err));
+  process.exit(1);
+});

@@ -1,0 +1,326 @@
+/**
+ * A replicated database's writer thread (a worker_thread): the only place its database is written. The
+ * leader's SQL runs here and parks at the commit gate inside COMMIT until the main thread gives the
+ * verdict; follower applies, checkpoints, snapshot reads and installs run here too, one at a time.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
+import { ApplyConnection, gateFailureOf, openDatabase, SnapshotReader, withInternalWrites } from '@walraft/vfs';
+import type {
+  CheckpointReport,
+  CommitEnd,
+  FromWriter,
+  GroupRequest,
+  RequestOutcome,
+  SnapshotOpened,
+  Statement,
+  StatementResult,
+  ToWriter,
+  WireError,
+  WriterSettings,
+} from './protocol';
+import { tokenTable } from './protocol';
+
+const port = parentPort;
+if (port === null) throw new Error('the writer must run in a worker_thread');
+const settings = workerData as WriterSettings;
+
+const writer: Database.Database = openDatabase(settings.path);
+const applier = ApplyConnection.open(settings.path);
+let reader: SnapshotReader | undefined;
+let interactive = false;
+// a savepoint name user SQL will not guess
+const savepoint = `walraft_request_${Math.random().toString(36).slice(2)}`;
+
+function post(m: FromWriter): void {
+  port?.postMessage(m);
+}
+
+function wire(err: unknown): WireError {
+  if (err instanceof Error) {
+    const code = 'code' in err && typeof err.code === 'string' ? err.code : 'WALRAFT_INTERNAL';
+    return { code, message: err.message };
+  }
+  return { code: 'WALRAFT_INTERNAL', message: String(err) };
+}
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function isRetryable(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && 'retryable' in err && err.retryable === true;
+}
+
+/** Retries an operation that fails while readers hold the locks it needs. */
+function withBusyRetry<T>(fn: () => T): T {
+  const deadline = Date.now() + settings.busyRetryMs;
+  for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
+    try {
+      return fn();
+    } catch (err) {
+      if (!isRetryable(err) || Date.now() >= deadline) throw err;
+      sleep(wait);
+    }
+  }
+}
+
+/** Runs fn with writes to the reserved tables allowed (the authorizer checks at prepare time). */
+function internal<T>(fn: () => T): T {
+  return withInternalWrites(writer, fn);
+}
+
+function tableExists(): boolean {
+  return writer.prepare('SELECT 1 FROM sqlite_schema WHERE type = ? AND name = ?').get('table', tokenTable) !== undefined;
+}
+
+/** This database's transaction number: that of the newest token row, 0 before the first transaction. */
+function readSeq(): number {
+  if (!tableExists()) return 0;
+  const row = writer.prepare(`SELECT seq FROM ${tokenTable} ORDER BY id DESC LIMIT 1`).get() as
+    | { seq: number }
+    | undefined;
+  return row?.seq ?? 0;
+}
+
+function ensureTokenTable(): void {
+  if (tableExists()) return;
+  internal(() =>
+    writer.exec(
+      `CREATE TABLE ${tokenTable} (id INTEGER PRIMARY KEY, token BLOB NOT NULL UNIQUE, seq INTEGER NOT NULL, ` +
+        'at INTEGER NOT NULL, committed INTEGER NOT NULL)',
+    ),
+  );
+}
+
+class TokenReused extends Error {
+  readonly code = 'WALRAFT_TOKEN_REUSED';
+}
+
+function insertToken(token: Uint8Array, seq: number, at: number, committed: boolean): void {
+  try {
+    internal(() =>
+      writer
+        .prepare(`INSERT INTO ${tokenTable} (token, seq, at, committed) VALUES (?, ?, ?, ?)`)
+        .run(Buffer.from(token), seq, at, committed ? 1 : 0),
+    );
+  } catch (err) {
+    if (wire(err).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new TokenReused('the commit token was already used');
+    throw err;
+  }
+}
+
+function prune(before: number): void {
+  internal(() =>
+    writer
+      .prepare(`DELETE FROM ${tokenTable} WHERE at < ? AND id < (SELECT max(id) FROM ${tokenTable})`)
+      .run(before),
+  );
+}
+
+function bind(params: Statement['params']): unknown[] {
+  if (params === undefined) return [];
+  return Array.isArray(params) ? params : [params];
+}
+
+function runStatement(s: Statement): StatementResult {
+  if (s.mode === 'exec') {
+    writer.exec(s.sql);
+    return lastChange();
+  }
+  const st = writer.prepare(s.sql);
+  if (s.mode === 'all' && st.reader) {
+    const rows = st.all(...bind(s.params));
+    return st.readonly ? { changes: 0, lastInsertRowid: 0, rows } : { ...lastChange(), rows };
+  }
+  const r = st.run(...bind(s.params));
+  return { changes: r.changes, lastInsertRowid: r.lastInsertRowid };
+}
+
+function lastChange(): StatementResult {
+  const r = writer.prepare('SELECT changes() AS c, last_insert_rowid() AS r').get() as { c: number; r: number };
+  return { changes: r.c, lastInsertRowid: r.r };
+}
+
+function rollbackIfOpen(): void {
+  if (writer.inTransaction) writer.exec('ROLLBACK');
+}
+
+/** COMMIT, which parks at the commit gate until the main thread's verdict. */
+function commit(): CommitEnd {
+  try {
+    writer.exec('COMMIT');
+    return { committed: true };
+  } catch (err) {
+    rollbackIfOpen();
+    return { committed: false, gate: gateFailureOf(err), error: wire(err) };
+  } finally {
+    afterWrite();
+  }
+}
+
+/** Runs each request in its own savepoint inside one transaction, then commits them as one. */
+function runGroup(id: number, requests: readonly GroupRequest[], at: number, pruneBefore: number): void {
+  if (interactive) throw new Error('an interactive transaction holds the writer');
+  writer.exec('BEGIN IMMEDIATE');
+  try {
+    ensureTokenTable();
+    const seq = readSeq() + 1;
+    const outcomes: RequestOutcome[] = [];
+    let committing = 0;
+    for (const req of requests) {
+      writer.exec(`SAVEPOINT ${savepoint}`);
+      try {
+        const results = req.tombstone === true ? [] : req.statements.map(runStatement);
+        insertToken(req.token, seq, at, req.tombstone !== true);
+        writer.exec(`RELEASE ${savepoint}`);
+        outcomes.push({ ok: true, results });
+        committing++;
+      } catch (err) {
+        // SQL that ended our transaction (COMMIT, ROLLBACK in the request) is refused as a whole
+        if (!writer.inTransaction) throw new Error('a request ended the group transaction', { cause: err });
+        writer.exec(`ROLLBACK TO ${savepoint}`);
+        writer.exec(`RELEASE ${savepoint}`);
+        outcomes.push({ ok: false, error: wire(err) });
+      }
+    }
+    if (committing === 0) {
+      writer.exec('ROLLBACK');
+      post({ kind: 'committed', id, outcomes });
+      return;
+    }
+    if (pruneBefore > 0) prune(pruneBefore);
+    post({ kind: 'prepared', id, seq, outcomes });
+    post({ kind: 'committed', id, outcomes, commit: commit() });
+  } catch (err) {
+    rollbackIfOpen();
+    throw err;
+  }
+}
+
+function commitInteractive(id: number, token: Uint8Array, at: number): void {
+  if (!interactive) throw new Error('no transaction is open');
+  interactive = false;
+  try {
+    ensureTokenTable();
+    const seq = readSeq() + 1;
+    insertToken(token, seq, at, true);
+    post({ kind: 'prepared', id, seq, outcomes: [{ ok: true, results: [] }] });
+  } catch (err) {
+    rollbackIfOpen();
+    throw err;
+  }
+  post({ kind: 'committed', id, outcomes: [{ ok: true, results: [] }], commit: commit() });
+}
+
+/** Local checkpoints keep the WAL short; they never need the Raft log. */
+function afterWrite(): void {
+  if (settings.checkpointWalFrames <= 0 || writer.inTransaction || reader !== undefined) return;
+  if (applier.walInfo().mxFrame <= settings.checkpointWalFrames) return;
+  const r = applier.checkpoint('passive');
+  if (!r.busy && r.walFrames === r.checkpointedFrames) applier.checkpoint('truncate');
+}
+
+function checkpoint(mode: 'passive' | 'full' | 'truncate'): CheckpointReport {
+  const r = applier.checkpoint(mode);
+  const complete = !r.busy && r.walFrames >= 0 && r.walFrames === r.checkpointedFrames;
+  return { busy: r.busy, walFrames: r.walFrames, checkpointedFrames: r.checkpointedFrames, complete, seq: readSeq() };
+}
+
+function snapshotOpen(): SnapshotOpened {
+  if (reader !== undefined) throw new Error('a snapshot is already open on this database');
+  if (interactive) throw new Error('an interactive transaction holds the writer');
+  withBusyRetry(() => {
+    const r = applier.checkpoint('full');
+    if (r.busy || r.walFrames !== r.checkpointedFrames) {
+      throw Object.assign(new Error('readers keep the checkpoint from completing'), { retryable: true });
+    }
+  });
+  const opened = SnapshotReader.open(settings.path);
+  reader = opened;
+  return { pageSize: opened.pageSize, pageCount: opened.pageCount, seq: readSeq() };
+}
+
+function handle(m: ToWriter): void {
+  switch (m.op) {
+    case 'group':
+      runGroup(m.id, m.requests, m.at, m.pruneBefore);
+      return;
+    case 'begin':
+      if (interactive) throw new Error('an interactive transaction is already open');
+      writer.exec('BEGIN IMMEDIATE');
+      interactive = true;
+      post({ kind: 'result', id: m.id, value: null });
+      return;
+    case 'statement': {
+      if (!interactive) throw new Error('no transaction is open');
+      const value = runStatement(m.statement);
+      if (!writer.inTransaction) {
+        interactive = false;
+        throw new Error('the statement ended the transaction; use commit() or rollback()');
+      }
+      post({ kind: 'result', id: m.id, value });
+      return;
+    }
+    case 'commit':
+      commitInteractive(m.id, m.token, m.at);
+      return;
+    case 'rollback':
+      interactive = false;
+      rollbackIfOpen();
+      post({ kind: 'result', id: m.id, value: null });
+      return;
+    case 'apply':
+      if (writer.inTransaction) throw new Error('cannot apply while a local transaction is open');
+      withBusyRetry(() => {
+        applier.apply({ pageSize: m.pageSize, dbSize: m.dbSize, pgnos: m.pgnos, data: m.pages });
+      });
+      afterWrite();
+      post({ kind: 'result', id: m.id, value: null });
+      return;
+    case 'checkpoint':
+      post({ kind: 'result', id: m.id, value: checkpoint(m.mode) });
+      return;
+    case 'seq':
+      post({ kind: 'result', id: m.id, value: readSeq() });
+      return;
+    case 'snapshotOpen':
+      post({ kind: 'result', id: m.id, value: snapshotOpen() });
+      return;
+    case 'snapshotRead': {
+      if (reader === undefined) throw new Error('no snapshot is open');
+      post({ kind: 'result', id: m.id, value: reader.read(m.firstPage, m.count) });
+      return;
+    }
+    case 'snapshotClose':
+      reader?.close();
+      reader = undefined;
+      post({ kind: 'result', id: m.id, value: null });
+      return;
+    case 'install':
+      if (writer.inTransaction) throw new Error('cannot install a snapshot while a local transaction is open');
+      withBusyRetry(() => {
+        applier.installSnapshotFile(m.pageSize, m.file, m.offset, m.pageCount);
+      });
+      post({ kind: 'result', id: m.id, value: null });
+      return;
+    case 'close':
+      interactive = false;
+      reader?.close();
+      reader = undefined;
+      rollbackIfOpen();
+      applier.close();
+      writer.close();
+      post({ kind: 'result', id: m.id, value: null });
+      port?.close();
+      return;
+  }
+}
+
+port.on('message', (m: ToWriter) => {
+  try {
+    handle(m);
+  } catch (err) {
+    post({ kind: 'error', id: m.id, error: wire(err), retryable: isRetryable(err) });
+  }
+});
