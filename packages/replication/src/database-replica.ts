@@ -1,5 +1,6 @@
 import * as crypto from 'node:crypto';
 import type Database from 'better-sqlite3';
+import type { Logger } from '@walraft/raft';
 import type { CapturedTransaction } from '@walraft/vfs';
 import { CommitGate, openDatabase } from '@walraft/vfs';
 import type { FramesEntry } from './entries';
@@ -45,6 +46,13 @@ export interface ReplicaHost {
   readonly idleTransactionMs: number;
   /** Token rows older than this are pruned (leader clock). */
   readonly tokenRetentionMs: number;
+  readonly logger: Logger;
+}
+
+/** A request that is exactly VACUUM: SQLite runs it as a transaction of its own. */
+function isVacuum(req: GroupRequest): boolean {
+  const only = req.statements.length === 1 ? req.statements[0] : undefined;
+  return only !== undefined && req.tombstone !== true && /^\s*VACUUM(\s+main)?\s*;?\s*$/i.test(only.sql);
 }
 
 interface Waiter {
@@ -129,15 +137,24 @@ export class DatabaseReplica {
     });
   }
 
+  /**
+   * Opens a database's replica. `minSeq`: the transaction number recorded at the last complete checkpoint
+   * (the database holds at least that; its token rows understate it after a VACUUM).
+   */
   static async open(
     name: string,
     file: string,
     host: ReplicaHost,
-    opts: { checkpointWalFrames: number; busyRetryMs: number },
+    opts: { checkpointWalFrames: number; busyRetryMs: number; minSeq: number },
   ): Promise<DatabaseReplica> {
-    const writer = new WriterThread({ path: file, ...opts });
+    const writer = new WriterThread(
+      { path: file, checkpointWalFrames: opts.checkpointWalFrames, busyRetryMs: opts.busyRetryMs },
+      (message, fields) => {
+        host.logger.warn(message, { db: name, ...fields });
+      },
+    );
     try {
-      const seq = await writer.call<number>({ op: 'seq' });
+      const seq = Math.max(opts.minSeq, await writer.call<number>({ op: 'seq' }));
       return new DatabaseReplica(name, file, host, writer, seq);
     } catch (err) {
       await writer.close();
@@ -194,7 +211,20 @@ export class DatabaseReplica {
             for (const w of failed) w.reject(err as Error);
             continue;
           }
-          const batch = this.#queue.splice(0, this.#host.maxGroupRequests);
+          // VACUUM runs alone: it cannot run inside the group's transaction
+          const head = this.#queue[0];
+          if (head !== undefined && isVacuum(head.req)) {
+            this.#queue.shift();
+            await this.#commitVacuum(head);
+            continue;
+          }
+          let n = 0;
+          while (n < this.#queue.length && n < this.#host.maxGroupRequests) {
+            const w = this.#queue[n];
+            if (w === undefined || isVacuum(w.req)) break;
+            n++;
+          }
+          const batch = this.#queue.splice(0, n);
           if (batch.length > 0) await this.#commitGroup(batch);
         } finally {
           release();
@@ -211,7 +241,7 @@ export class DatabaseReplica {
     let outcome: { outcomes: readonly RequestOutcome[]; failure: Error | undefined };
     try {
       outcome = await this.#commit(
-        { op: 'group', requests: batch.map((w) => w.req), at: now, pruneBefore: prune },
+        { op: 'group', requests: batch.map((w) => w.req), at: now, pruneBefore: prune, seq: this.#seq + 1 },
         batch.map((w) => w.req.token),
       );
     } catch (err) {
@@ -221,10 +251,24 @@ export class DatabaseReplica {
     batch.forEach((w, i) => {
       const o = outcome.outcomes[i];
       if (o === undefined) w.reject(new Error('missing outcome'));
-      else if (!o.ok) w.reject(o.error.code === 'WALRAFT_TOKEN_REUSED' ? new TokenReusedError(w.req.token) : sqlError(o.error));
+      else if (!o.ok)
+        w.reject(o.error.code === 'WALRAFT_TOKEN_REUSED' ? new TokenReusedError(w.req.token) : sqlError(o.error));
       else if (outcome.failure) w.reject(this.#forToken(outcome.failure, w.req.token));
       else w.resolve(o.results);
     });
+  }
+
+  /** VACUUM writes no token row (its entry carries none): recover() answers false for it; it changes no data. */
+  async #commitVacuum(w: Waiter): Promise<void> {
+    try {
+      const r = await this.#commit({ op: 'vacuum', seq: this.#seq + 1 }, []);
+      const o = r.outcomes[0];
+      if (o !== undefined && !o.ok) w.reject(sqlError(o.error));
+      else if (r.failure) w.reject(this.#forToken(r.failure, w.req.token));
+      else w.resolve([{ changes: 0, lastInsertRowid: 0 }]);
+    } catch (err) {
+      w.reject(err as Error);
+    }
   }
 
   #forToken(err: Error, token: Uint8Array): Error {
@@ -274,7 +318,10 @@ export class DatabaseReplica {
       return { outcomes: committed.outcomes, failure: new NotLeaderError(0, `not committed: ${settled.err.message}`) };
     }
     this.#host.markUncertain();
-    return { outcomes: committed.outcomes, failure: new CommitOutcomeUnknownError(tokens[0] ?? new Uint8Array(0), settled.err.message) };
+    return {
+      outcomes: committed.outcomes,
+      failure: new CommitOutcomeUnknownError(tokens[0] ?? new Uint8Array(0), settled.err.message),
+    };
   }
 
   #onCapture(tx: CapturedTransaction): void {
@@ -306,7 +353,7 @@ export class DatabaseReplica {
       this.#abort(f, 'abort-definite', new ReplicaDivergedError(`transaction ${prepared.seq} after ${this.#seq}`));
       return;
     }
-    const committing = f.tokens.filter((_, i) => prepared.outcomes[i]?.ok === true);
+    const committing = f.tokens.filter((_, i) => prepared.outcomes[i]?.ok === true); // none for VACUUM
     let bytes: Uint8Array;
     try {
       const entry: Omit<FramesEntry, 'kind'> = {
@@ -366,7 +413,9 @@ export class DatabaseReplica {
   async txCommit(tx: InteractiveTransaction): Promise<void> {
     const p = (async () => {
       if (!this.#host.writable()) throw new NotLeaderError(0);
-      const r = await this.#commit({ op: 'commit', token: tx.token, at: this.#host.leaderNow() }, [tx.token]);
+      const r = await this.#commit({ op: 'commit', token: tx.token, at: this.#host.leaderNow(), seq: this.#seq + 1 }, [
+        tx.token,
+      ]);
       const o = r.outcomes[0];
       if (o !== undefined && !o.ok) throw sqlError(o.error);
       if (r.failure) throw this.#forToken(r.failure, tx.token);
@@ -391,7 +440,9 @@ export class DatabaseReplica {
   async applyFrames(entry: FramesEntry): Promise<void> {
     if (entry.seq <= this.#seq) return; // already in the database (replay after a restart)
     if (entry.seq !== this.#seq + 1) {
-      throw new ReplicaDivergedError(`database ${this.name} holds transaction ${this.#seq}, the log's next is ${entry.seq}`);
+      throw new ReplicaDivergedError(
+        `database ${this.name} holds transaction ${this.#seq}, the log's next is ${entry.seq}`,
+      );
     }
     const f = this.#inflight;
     if (f !== undefined && f.capture !== undefined && !f.verdictGiven && sameBytes(entry.proposal, f.id)) {
@@ -431,15 +482,21 @@ export class DatabaseReplica {
 
   // ------------------------------------------------------------------ checkpoints and snapshots
 
-  checkpoint(mode: 'passive' | 'full' | 'truncate'): Promise<CheckpointReport> {
-    return this.#writer.call<CheckpointReport>({ op: 'checkpoint', mode });
+  /**
+   * Checkpoints on the writer thread; `seq` is the transaction number the checkpointed state holds (replies
+   * arrive in the writer's order, so the number known here then is exactly the one of that state).
+   */
+  async checkpoint(mode: 'passive' | 'full' | 'truncate'): Promise<CheckpointReport & { seq: number }> {
+    const r = await this.#writer.call<CheckpointReport>({ op: 'checkpoint', mode });
+    return { ...r, seq: this.#seq };
   }
 
-  /** Opens a snapshot reader on the writer thread after a full checkpoint. */
-  async snapshotOpen(): Promise<SnapshotOpened> {
+  /** Opens a snapshot reader on the writer thread after a full checkpoint; `seq` as for checkpoint(). */
+  async snapshotOpen(): Promise<SnapshotOpened & { seq: number }> {
     const release = await this.#lock.acquire();
     try {
-      return await this.#writer.call<SnapshotOpened>({ op: 'snapshotOpen' });
+      const r = await this.#writer.call<SnapshotOpened>({ op: 'snapshotOpen' });
+      return { ...r, seq: this.#seq };
     } finally {
       release();
     }
@@ -488,8 +545,7 @@ export class DatabaseReplica {
     const exists = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(tokenTable);
     if (exists === undefined) return undefined;
     const row = db.prepare(`SELECT committed FROM ${tokenTable} WHERE token = ?`).get(Buffer.from(token)) as
-      | { committed: number }
-      | undefined;
+      { committed: number } | undefined;
     return row === undefined ? undefined : row.committed === 1;
   }
 

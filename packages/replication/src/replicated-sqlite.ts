@@ -1,7 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Entry, Index, Logger, OutgoingSnapshot, RaftStatus, ReceivedSnapshot, SnapshotMeta, StateMachine } from '@walraft/raft';
+import type {
+  Entry,
+  Index,
+  Logger,
+  OutgoingSnapshot,
+  RaftStatus,
+  ReceivedSnapshot,
+  SnapshotMeta,
+  StateMachine,
+} from '@walraft/raft';
 import { silentLogger, writeFileAtomicSync } from '@walraft/raft';
 import { createDatabaseFile, emptyDatabaseImage, registerReplicated } from '@walraft/vfs';
 import type { DatabaseReplica, InteractiveTransaction, ReplicaHost } from './database-replica';
@@ -22,6 +31,16 @@ import { encodeHeader, readHeader } from './snapshot-format';
 import type { SnapshotDatabase } from './snapshot-format';
 import { tokenTime } from './tokens';
 import type { GroupRequest, StatementResult } from './writer/protocol';
+
+/** The checkpoint index and each database's transaction number then; none yet: index 0. */
+function readCheckpoint(file: string): { index: Index; seqs: Map<string, number> } {
+  if (!fs.existsSync(file)) return { index: 0, seqs: new Map() };
+  const v = JSON.parse(fs.readFileSync(file, 'utf8')) as { index?: unknown; seqs?: unknown };
+  const ok = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+  const seqs = typeof v.seqs === 'object' && v.seqs !== null ? Object.entries(v.seqs) : [];
+  if (!ok(v.index) || !seqs.every(([, n]) => ok(n))) throw new Error(`malformed checkpoint index in ${file}`);
+  return { index: v.index, seqs: new Map(seqs as [string, number][]) };
+}
 
 /** What the state machine needs from the Raft node it runs under (a ClusterNode). */
 export interface RaftHandle {
@@ -66,6 +85,8 @@ export class ReplicatedSqlite implements StateMachine {
   /** Index of the last entry applied; at start-up the durable checkpoint index. */
   #applied: Index;
   #ci: Index;
+  /** Each database's transaction number at the checkpoint CI was recorded with. */
+  readonly #ciSeqs: ReadonlyMap<string, number>;
   #checkpointing = false;
   /** Term whose barrier this leader has applied: it may write. */
   #writableTerm = 0;
@@ -73,7 +94,7 @@ export class ReplicatedSqlite implements StateMachine {
   #barrier: Promise<void> | undefined;
   #closed = false;
 
-  private constructor(dir: string, o: ReplicatedSqliteOptions, ci: Index) {
+  private constructor(dir: string, o: ReplicatedSqliteOptions, ci: Index, ciSeqs: ReadonlyMap<string, number>) {
     this.dir = dir;
     this.#log = o.logger ?? silentLogger;
     this.#o = {
@@ -86,6 +107,7 @@ export class ReplicatedSqlite implements StateMachine {
     };
     this.#applied = ci;
     this.#ci = ci;
+    this.#ciSeqs = ciSeqs;
     this.#host = {
       awaitWritable: () => this.#awaitWritable(),
       writable: () => this.#writable(),
@@ -104,6 +126,7 @@ export class ReplicatedSqlite implements StateMachine {
       maxGroupRequests: this.#o.maxGroupRequests,
       idleTransactionMs: this.#o.idleTransactionMs,
       tokenRetentionMs: this.#o.tokenRetentionMs,
+      logger: this.#log,
     };
   }
 
@@ -111,16 +134,8 @@ export class ReplicatedSqlite implements StateMachine {
   static async open(o: ReplicatedSqliteOptions): Promise<ReplicatedSqlite> {
     const dir = path.resolve(o.dir);
     fs.mkdirSync(dir, { recursive: true });
-    let ci = 0;
-    const ciPath = path.join(dir, checkpointFile);
-    if (fs.existsSync(ciPath)) {
-      const v = JSON.parse(fs.readFileSync(ciPath, 'utf8')) as { index?: unknown };
-      if (typeof v.index !== 'number' || !Number.isSafeInteger(v.index) || v.index < 0) {
-        throw new Error(`malformed checkpoint index in ${ciPath}`);
-      }
-      ci = v.index;
-    }
-    const sm = new ReplicatedSqlite(dir, o, ci);
+    const { index: ci, seqs } = readCheckpoint(path.join(dir, checkpointFile));
+    const sm = new ReplicatedSqlite(dir, o, ci, seqs);
     try {
       for (const f of fs.readdirSync(dir, { withFileTypes: true })) {
         if (f.name.startsWith('.') && (f.name.endsWith('.create') || f.name.endsWith('.snapshot'))) {
@@ -148,6 +163,7 @@ export class ReplicatedSqlite implements StateMachine {
     const d = await Replica.open(name, file, this.#host, {
       checkpointWalFrames: this.#o.checkpointWalFrames,
       busyRetryMs: this.#o.busyRetryMs,
+      minSeq: this.#ciSeqs.get(name) ?? 0,
     });
     this.#dbs.set(name, d);
     return d;
@@ -290,7 +306,8 @@ export class ReplicatedSqlite implements StateMachine {
         break;
       case 'frames': {
         const d = this.#dbs.get(entry.db);
-        if (d === undefined) throw new ReplicaDivergedError(`entry ${e.index} writes database ${entry.db}, which does not exist here`);
+        if (d === undefined)
+          throw new ReplicaDivergedError(`entry ${e.index} writes database ${entry.db}, which does not exist here`);
         await d.applyFrames(entry);
         break;
       }
@@ -317,22 +334,24 @@ export class ReplicatedSqlite implements StateMachine {
     try {
       // every apply up to here has finished on its writer thread, ahead of the checkpoint
       const mark = this.#applied;
+      const seqs = new Map<string, number>();
       for (const d of [...this.#dbs.values()]) {
         const r = await d.checkpoint('full');
         if (!r.complete) {
           this.#log.warn('checkpoint incomplete; readers hold the WAL', { db: d.name, walFrames: r.walFrames });
           return this.#ci;
         }
+        seqs.set(d.name, r.seq);
       }
-      if (mark > this.#ci) this.#persistCi(mark);
+      if (mark > this.#ci) this.#persistCi(mark, seqs);
       return this.#ci;
     } finally {
       this.#checkpointing = false;
     }
   }
 
-  #persistCi(index: Index): void {
-    writeFileAtomicSync(path.join(this.dir, checkpointFile), JSON.stringify({ index }));
+  #persistCi(index: Index, seqs: ReadonlyMap<string, number>): void {
+    writeFileAtomicSync(path.join(this.dir, checkpointFile), JSON.stringify({ index, seqs: Object.fromEntries(seqs) }));
     this.#ci = index;
   }
 
@@ -395,7 +414,7 @@ export class ReplicatedSqlite implements StateMachine {
         await d.install(info.pageSize, file, at, info.pageCount, info.seq);
         at += info.pageCount * info.pageSize;
       }
-      this.#persistCi(meta.index);
+      this.#persistCi(meta.index, new Map([...this.#dbs.values()].map((d) => [d.name, d.seq])));
       this.#applied = meta.index;
       this.#log.info('snapshot installed', { index: meta.index, databases: header.databases.map((d) => d.name) });
     } finally {

@@ -1,6 +1,6 @@
-import { newToken, NotLeaderError, SqliteError, TokenReusedError } from '../src';
+import { newToken, NotLeaderError, SqliteError, TokenReusedError, TransactionIdleTimeoutError } from '../src';
 import type { Member } from './helpers';
-import { eventually, request, SqliteCluster, write } from './helpers';
+import { request, SqliteCluster, write } from './helpers';
 
 jest.setTimeout(120_000);
 
@@ -15,7 +15,7 @@ function count(m: Member, db: string, table: string): number {
 describe('replicated SQLite on a 3-node cluster', () => {
   let c: SqliteCluster;
   beforeAll(async () => {
-    c = new SqliteCluster({ checkpointEvery: 200, checkpointWalFrames: 300 });
+    c = new SqliteCluster({ checkpointEvery: 200, checkpointWalFrames: 300, idleTransactionMs: 1_000 });
     await c.startAll(3);
     const l = await c.leader();
     await l.sm.createDatabase('app.db');
@@ -47,7 +47,9 @@ describe('replicated SQLite on a 3-node cluster', () => {
     await write(l, 'app.db', 'INSERT INTO t (v) VALUES (?)', ['taken']);
     const before = count(l, 'app.db', 't');
     const results = await Promise.allSettled(
-      Array.from({ length: 64 }, (_, i) => write(l, 'app.db', 'INSERT INTO t (v) VALUES (?)', [i === 17 ? 'taken' : `g${i}`])),
+      Array.from({ length: 64 }, (_, i) =>
+        write(l, 'app.db', 'INSERT INTO t (v) VALUES (?)', [i === 17 ? 'taken' : `g${i}`]),
+      ),
     );
     const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ i, err: r.reason as Error }] : []));
     expect(failed.map((f) => f.i)).toEqual([17]);
@@ -98,6 +100,59 @@ describe('replicated SQLite on a 3-node cluster', () => {
     const f = [...c.members.values()].find((m) => m.id !== l.id);
     if (!f) throw new Error('no follower');
     await expect(write(f, 'app.db', "INSERT INTO t (v) VALUES ('x')")).rejects.toBeInstanceOf(NotLeaderError);
+  });
+
+  it('replicates schema changes, transactions that spill the page cache, and VACUUM', async () => {
+    const l = await c.leader();
+    const ddl = (sql: string) => l.sm.write('app.db', { token: newToken(), statements: [{ sql, mode: 'exec' }] });
+    await ddl('CREATE TABLE big (id INTEGER PRIMARY KEY, payload BLOB); CREATE INDEX big_len ON big (length(payload))');
+    // ~6 MB in one transaction: far beyond the default page cache, so SQLite spills pages to the WAL early
+    await l.sm.write('app.db', {
+      token: newToken(),
+      statements: [
+        {
+          sql: 'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500) INSERT INTO big (payload) SELECT randomblob(4000) FROM n',
+          mode: 'run',
+        },
+      ],
+    });
+    await ddl("ALTER TABLE big ADD COLUMN note TEXT; UPDATE big SET note = datetime('now'); DELETE FROM big WHERE id % 3 = 0");
+    const [vac] = await write(l, 'app.db', 'VACUUM');
+    expect(vac?.changes).toBe(0);
+    await write(l, 'app.db', 'INSERT INTO big (payload) VALUES (randomblob(10))');
+    await c.converged('app.db');
+    for (const m of c.members.values()) {
+      expect(integrity(m, 'app.db')).toBe('ok');
+      expect(count(m, 'app.db', 'big')).toBe(1001);
+    }
+  });
+
+  it('refuses SQL in a request that would end the transaction grouping it', async () => {
+    const l = await c.leader();
+    const before = count(l, 'app.db', 't');
+    const results = await Promise.allSettled([
+      write(l, 'app.db', 'INSERT INTO t (v) VALUES (?)', ['ok-1']),
+      l.sm.write('app.db', {
+        token: newToken(),
+        statements: [{ sql: "INSERT INTO t (v) VALUES ('sneaky'); COMMIT", mode: 'exec' }],
+      }),
+      write(l, 'app.db', 'INSERT INTO t (v) VALUES (?)', ['ok-2']),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(count(l, 'app.db', 't')).toBe(before + 2);
+  });
+
+  it('rolls back an interactive transaction left idle', async () => {
+    const l = await c.leader();
+    const tx = await l.sm.begin('app.db', newToken());
+    await tx.run({ sql: "INSERT INTO t (v) VALUES ('idle')", mode: 'run' });
+    await new Promise((r) => setTimeout(r, 1_200));
+    await expect(tx.commit()).rejects.toBeInstanceOf(TransactionIdleTimeoutError);
+    // the writer is free again
+    await write(l, 'app.db', "INSERT INTO t (v) VALUES ('after-idle')");
+    expect(l.sm.database('app.db').reader().prepare("SELECT count(*) AS n FROM t WHERE v = 'idle'").get()).toEqual({
+      n: 0,
+    });
   });
 
   it('brings a restarted follower back page-identical (log replay over its recovered WAL)', async () => {

@@ -86,7 +86,7 @@ describe('kill -9 of the leader during commits', () => {
     await sleep(500);
     await w.stop();
     expect(w.acked.length).toBeGreaterThan(50);
-    if (process.env.WALRAFT_TEST_LOG) console.log({ acked: w.acked.length, unknown: w.unknown.size });
+    if (process.env.WALRAFT_TEST_LOG) console.warn({ acked: w.acked.length, unknown: w.unknown.size });
 
     const leader = await c.leader();
     const outcomes = await c.request<Record<string, boolean>>(leader, {

@@ -63,7 +63,17 @@ describe('replicated entries', () => {
     expect(() => decodeEntry(bad({ version: 2, barrier: { term: 1 } }))).toThrow(UnsupportedEntryVersionError);
     expect(() => decodeEntry(bad({ version: 0, barrier: { term: 1 } }))).toThrow(MalformedEntryError);
     const f = frames(1024, [2]);
-    const base = { db: 'a', pageSize: 1024, dbSize: 2, pgnos: [2], pages: f.pages, tokens: [], leaderTimeMs: 1, seq: 1, proposal: new Uint8Array(0) };
+    const base = {
+      db: 'a',
+      pageSize: 1024,
+      dbSize: 2,
+      pgnos: [2],
+      pages: f.pages,
+      tokens: [],
+      leaderTimeMs: 1,
+      seq: 1,
+      proposal: new Uint8Array(0),
+    };
     expect(() => decodeEntry(bad({ version: 1, frames: { ...base, pageSize: 1000 } }))).toThrow(/page size/);
     expect(() => decodeEntry(bad({ version: 1, frames: { ...base, pgnos: [2, 3] } }))).toThrow(/bytes of pages/);
     expect(() => decodeEntry(bad({ version: 1, frames: { ...base, dbSize: 1 } }))).toThrow(/outside/);

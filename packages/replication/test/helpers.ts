@@ -8,7 +8,11 @@ import { newToken, ReplicatedSqlite } from '../src';
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `check` until it returns a value (not undefined) or the timeout passes. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -18,7 +22,8 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}${last instanceof Error ? ` (${last.message})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out: ${what}${last instanceof Error ? ` (${last.message})` : ''}`);
     await sleep(25);
   }
 }
@@ -35,6 +40,7 @@ export interface StartOptions {
   checkpointWalFrames?: number;
   requestTimeoutMs?: number;
   tokenRetentionMs?: number;
+  idleTransactionMs?: number;
 }
 
 /** An in-process cluster of real nodes (gRPC on loopback, durable storage, writer threads). */
@@ -53,6 +59,7 @@ export class SqliteCluster {
       logger,
       ...(this.opts.checkpointWalFrames !== undefined ? { checkpointWalFrames: this.opts.checkpointWalFrames } : {}),
       ...(this.opts.tokenRetentionMs !== undefined ? { tokenRetentionMs: this.opts.tokenRetentionMs } : {}),
+      ...(this.opts.idleTransactionMs !== undefined ? { idleTransactionMs: this.opts.idleTransactionMs } : {}),
     });
     const join = (how.join ?? []).map((j) => {
       const m = this.members.get(j);
@@ -145,6 +152,11 @@ export function request(sql: string, params?: unknown[]): GroupRequest {
   return { token: newToken(), statements: [{ sql, mode: 'run', ...(params ? { params } : {}) }] };
 }
 
-export async function write(m: Member, db: string, sql: string, params?: unknown[]): Promise<readonly StatementResult[]> {
+export async function write(
+  m: Member,
+  db: string,
+  sql: string,
+  params?: unknown[],
+): Promise<readonly StatementResult[]> {
   return m.sm.write(db, request(sql, params));
 }

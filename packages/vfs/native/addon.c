@@ -7,6 +7,7 @@
 #include <node_api.h>
 #include "apply.h"
 #include "capture.h"
+#include "guard.h"
 #include "registry.h"
 #include "snapshot.h"
 
@@ -484,6 +485,16 @@ static napi_value js_snapshot_close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* Invalid input gets a code of its own: the caller's snapshot is wrong, the database is untouched. */
+static void throw_install(napi_env env, int rc, const char *err) {
+  if (rc == SQLITE_OK) return;
+  if (rc == WR_SNAPSHOT_INVALID) {
+    napi_throw_error(env, "ERR_WALRAFT_INVALID_SNAPSHOT", err != NULL ? err : "invalid snapshot");
+    return;
+  }
+  throw_sqlite(env, rc, err);
+}
+
 static napi_value js_install_snapshot(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   ApplyConn *conn;
@@ -504,9 +515,44 @@ static napi_value js_install_snapshot(napi_env env, napi_callback_info info) {
     return NULL;
   }
   rc = wr_snapshot_install(conn, pageSize, (u32)(n / pageSize), data, &err);
-  if (rc != SQLITE_OK) throw_sqlite(env, rc, err);
+  throw_install(env, rc, err);
   sqlite3_free(err);
   return NULL;
+}
+
+static napi_value js_install_snapshot_file(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  ApplyConn *conn;
+  u32 pageSize, pageCount;
+  int64_t offset;
+  char *file, *err = NULL;
+  int rc;
+  if (get_args(env, info, 5, argv) == NULL || (conn = get_conn(env, argv[0])) == NULL) return NULL;
+  if (!get_u32(env, argv[1], &pageSize) || !get_u32(env, argv[4], &pageCount)) return NULL;
+  if (napi_get_value_int64(env, argv[3], &offset) != napi_ok || offset < 0) {
+    napi_throw_range_error(env, "ERR_INVALID_ARG", "offset must be a non-negative integer");
+    return NULL;
+  }
+  if ((file = get_string(env, argv[2])) == NULL) return NULL;
+  rc = wr_snapshot_install_file(conn, pageSize, file, offset, pageCount, &err);
+  free(file);
+  throw_install(env, rc, err);
+  sqlite3_free(err);
+  return NULL;
+}
+
+/* ---- reserved tables ---- */
+
+static napi_value js_internal_key(napi_env env, napi_callback_info info) {
+  napi_value buf;
+  const u8 *key = wr_guard_secret();
+  (void)info;
+  if (key == NULL) {
+    napi_throw_error(env, "ERR_WALRAFT_NO_RANDOMNESS", "no random source for the internal-writes key");
+    return NULL;
+  }
+  NAPI_CALL(env, napi_create_buffer_copy(env, WR_SECRET_BYTES, key, NULL, &buf));
+  return buf;
 }
 
 NAPI_MODULE_INIT() {
@@ -529,7 +575,11 @@ NAPI_MODULE_INIT() {
       {"snapshotRead", NULL, js_snapshot_read, NULL, NULL, NULL, napi_default, NULL},
       {"snapshotClose", NULL, js_snapshot_close, NULL, NULL, NULL, napi_default, NULL},
       {"installSnapshot", NULL, js_install_snapshot, NULL, NULL, NULL, napi_default, NULL},
+      {"installSnapshotFile", NULL, js_install_snapshot_file, NULL, NULL, NULL, napi_default, NULL},
+      {"internalKey", NULL, js_internal_key, NULL, NULL, NULL, napi_default, NULL},
   };
+  /* the key exists from load on, whichever face is used first */
+  (void)wr_guard_secret();
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
   return exports;
 }

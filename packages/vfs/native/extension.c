@@ -37,6 +37,10 @@ __attribute__((visibility("default"))) int sqlite3_extension_init(sqlite3 *db, c
     rc = sqlite3_auto_extension((void (*)(void))guard_new_connection);
     if (rc != SQLITE_OK) return rc;
   }
+  if (wr_guard_secret() == NULL) {
+    *pzErrMsg = sqlite3_mprintf("walraft: no random source for the internal-writes key");
+    return SQLITE_ERROR;
+  }
   __atomic_store_n(&g_ready, 1, __ATOMIC_RELEASE);
   rc = wr_guard_connection(db, pzErrMsg);
   if (rc != SQLITE_OK) return rc;

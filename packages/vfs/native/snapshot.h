@@ -19,8 +19,16 @@ int wr_snapshot_open(const char *zPath, SnapshotReader **out, char **pzErr);
 int wr_snapshot_read(SnapshotReader *s, u32 firstPage, u32 nPage, u8 *out);
 void wr_snapshot_close(SnapshotReader *s);
 
+/* The snapshot does not fit the database (page size, page count, page 1, a short or missing
+ * file): found before anything was locked or written. */
+#define WR_SNAPSHOT_INVALID (SQLITE_MISUSE | (40 << 8))
+
 /* Replaces the database's content in place with nPage pages, under all eight shm locks,
- * empties the WAL and writes a fresh valid wal-index header. SQLITE_BUSY: readers remain. */
+ * empties the WAL and writes a fresh valid wal-index header. SQLITE_BUSY: readers remain.
+ * Any other failure after the checks leaves the content undefined until an install succeeds. */
 int wr_snapshot_install(ApplyConn *c, u32 szPage, u32 nPage, const u8 *data, char **pzErr);
+/* The same, with the pages read from a plain file (not one SQLite has open: see the source)
+ * at offset, FILE_CHUNK_BYTES at a time. */
+int wr_snapshot_install_file(ApplyConn *c, u32 szPage, const char *zFile, i64 offset, u32 nPage, char **pzErr);
 
 #endif

@@ -1,8 +1,9 @@
-import { ClosedError, SqliteNativeError } from './errors';
+import { ClosedError, InvalidSnapshotError, SqliteNativeError } from './errors';
 import type { FrameSet, PackedFrames } from './frames';
 import { isPacked, packFrames } from './frames';
 import type { NativeAddon, NativeApplyHandle } from './native';
 import { loadAddon } from './native';
+import { isValidPageSize } from './page1';
 
 export type CheckpointMode = 'passive' | 'full' | 'restart' | 'truncate';
 
@@ -34,11 +35,21 @@ export interface WalIndexInfo {
 
 // duck-typed: errors made by the addon belong to the main realm, which may not be the caller's
 export function nativeError(err: unknown): unknown {
-  if (typeof err === 'object' && err !== null && 'errcode' in err && typeof err.errcode === 'number') {
-    const message = 'message' in err && typeof err.message === 'string' ? err.message : 'SQLite error';
-    return new SqliteNativeError(err.errcode, message);
-  }
+  if (typeof err !== 'object' || err === null) return err;
+  const message = 'message' in err && typeof err.message === 'string' ? err.message : 'SQLite error';
+  if ('code' in err && err.code === 'ERR_WALRAFT_INVALID_SNAPSHOT') return new InvalidSnapshotError(message);
+  if ('errcode' in err && typeof err.errcode === 'number') return new SqliteNativeError(err.errcode, message);
   return err;
+}
+
+const MAX_PAGE_COUNT = 0xffffffff;
+
+function checkSnapshotShape(pageSize: number, offset: number, pageCount: number): void {
+  if (!isValidPageSize(pageSize)) throw new InvalidSnapshotError(`invalid snapshot: page size ${pageSize}`);
+  if (!Number.isSafeInteger(offset) || offset < 0) throw new InvalidSnapshotError(`invalid snapshot: offset ${offset}`);
+  if (!Number.isInteger(pageCount) || pageCount < 1 || pageCount > MAX_PAGE_COUNT) {
+    throw new InvalidSnapshotError(`invalid snapshot: page count ${pageCount}`);
+  }
 }
 
 /**
@@ -105,10 +116,29 @@ export class ApplyConnection {
    * Replaces the database's content with a snapshot (whole pages, page 1 first) in place:
    * under all shm locks, so it fails with a retryable SqliteNativeError while any reader or
    * checkpoint is active; the WAL is emptied and readers see the new content afterwards.
+   * Throws InvalidSnapshotError, having written nothing, when the pages do not fit the
+   * database (page size, page 1's page count, not a WAL-mode header). A failure after that
+   * (an I/O error) leaves the content undefined until an install succeeds.
    */
   installSnapshot(pageSize: number, data: Uint8Array): void {
     try {
       this.#native.installSnapshot(this.#live(), pageSize, data);
+    } catch (err) {
+      throw nativeError(err);
+    }
+  }
+
+  /**
+   * installSnapshot() with the pages read from a plain file, pageCount whole pages back to
+   * back from byte `offset` (page 1 first), in chunks of 1 MiB: the snapshot is never whole
+   * in memory. The file must not be one SQLite has open (closing a descriptor of a file drops
+   * every POSIX lock the process holds on it); the database's own files are refused. Also
+   * throws InvalidSnapshotError for a missing or short file.
+   */
+  installSnapshotFile(pageSize: number, file: string, offset: number, pageCount: number): void {
+    checkSnapshotShape(pageSize, offset, pageCount);
+    try {
+      this.#native.installSnapshotFile(this.#live(), pageSize, file, offset, pageCount);
     } catch (err) {
       throw nativeError(err);
     }

@@ -48,6 +48,17 @@ export class SqliteNativeError extends VfsError {
   }
 }
 
+/**
+ * A snapshot to install does not fit the database: wrong page size or page count, page 1 not
+ * a WAL-mode database header, a missing or short file. Found before anything was locked or
+ * written: the database is untouched.
+ */
+export class InvalidSnapshotError extends VfsError {
+  constructor(message: string) {
+    super('ERR_WALRAFT_INVALID_SNAPSHOT', message);
+  }
+}
+
 /** Something was used after close(). */
 export class ClosedError extends VfsError {
   constructor(what: string) {

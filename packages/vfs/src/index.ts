@@ -7,6 +7,7 @@ export {
   ClosedError,
   DatabaseSetupError,
   gateFailureOf,
+  InvalidSnapshotError,
   SQLITE_IOERR_NOT_COMMITTED,
   SQLITE_IOERR_OUTCOME_UNKNOWN,
   SqliteNativeError,
@@ -17,6 +18,7 @@ export type { GateFailure } from './errors';
 export { packFrames, unpackFrames } from './frames';
 export type { FrameSet, PackedFrames, PageImage } from './frames';
 export { CommitGate } from './gate';
+export { enableInternalWrites, RESERVED_NAME_PREFIX, withInternalWrites, withManagedTransaction } from './internal';
 export type { CapturedTransaction, CommitGateOptions, GateOutcome, GateStats, Verdict } from './gate';
 export { addonPath, loadAddon, SUPPORTED_SQLITE } from './native';
 export { createDatabaseFile, emptyDatabaseImage, isValidPageSize } from './page1';

@@ -67,6 +67,15 @@ export interface NativeAddon {
   snapshotRead(handle: NativeSnapshotHandle, firstPage: number, count: number): Buffer;
   snapshotClose(handle: NativeSnapshotHandle): void;
   installSnapshot(handle: NativeApplyHandle, pageSize: number, data: Uint8Array): void;
+  installSnapshotFile(
+    handle: NativeApplyHandle,
+    pageSize: number,
+    file: string,
+    offset: number,
+    pageCount: number,
+  ): void;
+  /** The process-wide key of the SQL function walraft_internal() (a copy, 16 bytes). */
+  internalKey(): Buffer;
 }
 
 /** The SQLite release line the wal-index code was validated against (see native/common.h). */

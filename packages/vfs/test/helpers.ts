@@ -106,6 +106,11 @@ export class LeaderWorker {
     return this.#call({ op: 'exec', sql });
   }
 
+  /** exec() with the connection's internal writes on (withInternalWrites). */
+  execInternal(sql: string): Promise<WorkerReply> {
+    return this.#call({ op: 'exec', sql, internal: true });
+  }
+
   get(sql: string): Promise<WorkerReply> {
     return this.#call({ op: 'get', sql });
   }

@@ -142,7 +142,10 @@ export class ProcessCluster {
     return this.nodes.get(id)?.child.pid;
   }
 
-  request<T = unknown>(id: number, req: KvNodeRequest | { readonly op: string; readonly [field: string]: unknown }): Promise<T> {
+  request<T = unknown>(
+    id: number,
+    req: KvNodeRequest | { readonly op: string; readonly [field: string]: unknown },
+  ): Promise<T> {
     const n = this.nodes.get(id);
     if (!n) return Promise.reject(new NodeProcessError('NotRunning', 'NOT_RUNNING', `node ${id} is not running`));
     const seq = ++this.seq;

@@ -11,7 +11,13 @@ export type SqliteNodeRequest =
   | { readonly op: 'createDatabase'; readonly db: string }
   | { readonly op: 'exec'; readonly db: string; readonly sql: string }
   /** Inserts one value with the caller's token (hex). */
-  | { readonly op: 'insert'; readonly db: string; readonly table: string; readonly value: string; readonly token: string }
+  | {
+      readonly op: 'insert';
+      readonly db: string;
+      readonly table: string;
+      readonly value: string;
+      readonly token: string;
+    }
   | { readonly op: 'recover'; readonly db: string; readonly tokens: readonly string[] }
   /** Every value of a table, with the applied index and the page hash. */
   | { readonly op: 'dump'; readonly db: string; readonly table: string }

@@ -45,7 +45,11 @@ export type RequestOutcome =
 /** How the writer's COMMIT ended. */
 export type CommitEnd =
   | { readonly committed: true }
-  | { readonly committed: false; readonly gate: 'not-committed' | 'outcome-unknown' | undefined; readonly error: WireError };
+  | {
+      readonly committed: false;
+      readonly gate: 'not-committed' | 'outcome-unknown' | undefined;
+      readonly error: WireError;
+    };
 
 export type ToWriter =
   | {
@@ -56,10 +60,20 @@ export type ToWriter =
       readonly at: number;
       /** Token rows older than this (leader clock) are pruned in the same transaction; 0 = none. */
       readonly pruneBefore: number;
+      /** The database's transaction number this commit gets (written into the token rows). */
+      readonly seq: number;
     }
+  /** VACUUM, which SQLite runs as a transaction of its own (no token row can join it). */
+  | { readonly op: 'vacuum'; readonly id: number; readonly seq: number }
   | { readonly op: 'begin'; readonly id: number }
   | { readonly op: 'statement'; readonly id: number; readonly statement: Statement }
-  | { readonly op: 'commit'; readonly id: number; readonly token: Uint8Array; readonly at: number }
+  | {
+      readonly op: 'commit';
+      readonly id: number;
+      readonly token: Uint8Array;
+      readonly at: number;
+      readonly seq: number;
+    }
   | { readonly op: 'rollback'; readonly id: number }
   | {
       readonly op: 'apply';
@@ -87,11 +101,28 @@ export type ToWriter =
 
 export type FromWriter =
   /** The group's requests ran; COMMIT is next (it parks at the commit gate). */
-  | { readonly kind: 'prepared'; readonly id: number; readonly seq: number; readonly outcomes: readonly RequestOutcome[] }
+  | {
+      readonly kind: 'prepared';
+      readonly id: number;
+      readonly seq: number;
+      readonly outcomes: readonly RequestOutcome[];
+    }
   /** The group or interactive commit finished; `commit` is absent when nothing was left to commit. */
-  | { readonly kind: 'committed'; readonly id: number; readonly outcomes: readonly RequestOutcome[]; readonly commit?: CommitEnd }
+  | {
+      readonly kind: 'committed';
+      readonly id: number;
+      readonly outcomes: readonly RequestOutcome[];
+      readonly commit?: CommitEnd;
+    }
   | { readonly kind: 'result'; readonly id: number; readonly value: unknown }
-  | { readonly kind: 'error'; readonly id: number; readonly error: WireError; readonly retryable: boolean };
+  | { readonly kind: 'error'; readonly id: number; readonly error: WireError; readonly retryable: boolean }
+  /** Something an operator should hear of (e.g. readers keep the WAL from being checkpointed). */
+  | {
+      readonly kind: 'warning';
+      readonly id: 0;
+      readonly message: string;
+      readonly fields: Readonly<Record<string, unknown>>;
+    };
 
 /** Result of a checkpoint on the writer thread. */
 export interface CheckpointReport {
@@ -100,14 +131,11 @@ export interface CheckpointReport {
   readonly checkpointedFrames: number;
   /** Every WAL frame is in the database file (and the file synced). */
   readonly complete: boolean;
-  /** This database's transaction number in the checkpointed state. */
-  readonly seq: number;
 }
 
 export interface SnapshotOpened {
   readonly pageSize: number;
   readonly pageCount: number;
-  readonly seq: number;
 }
 
 /** Settings of a writer thread, passed as its workerData. */

@@ -5,12 +5,18 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
-import { ApplyConnection, gateFailureOf, openDatabase, SnapshotReader, withInternalWrites } from '@walraft/vfs';
+import {
+  ApplyConnection,
+  gateFailureOf,
+  openDatabase,
+  SnapshotReader,
+  withInternalWrites,
+  withManagedTransaction,
+} from '@walraft/vfs';
 import type {
   CheckpointReport,
   CommitEnd,
   FromWriter,
-  GroupRequest,
   RequestOutcome,
   SnapshotOpened,
   Statement,
@@ -71,15 +77,19 @@ function internal<T>(fn: () => T): T {
 }
 
 function tableExists(): boolean {
-  return writer.prepare('SELECT 1 FROM sqlite_schema WHERE type = ? AND name = ?').get('table', tokenTable) !== undefined;
+  return (
+    writer.prepare('SELECT 1 FROM sqlite_schema WHERE type = ? AND name = ?').get('table', tokenTable) !== undefined
+  );
 }
 
-/** This database's transaction number: that of the newest token row, 0 before the first transaction. */
+/**
+ * This database's transaction number as its token rows tell: that of the newest row, 0 before the first
+ * transaction. It lags by one after a VACUUM (which writes no row); the main thread knows better.
+ */
 function readSeq(): number {
   if (!tableExists()) return 0;
   const row = writer.prepare(`SELECT seq FROM ${tokenTable} ORDER BY id DESC LIMIT 1`).get() as
-    | { seq: number }
-    | undefined;
+    { seq: number } | undefined;
   return row?.seq ?? 0;
 }
 
@@ -112,9 +122,7 @@ function insertToken(token: Uint8Array, seq: number, at: number, committed: bool
 
 function prune(before: number): void {
   internal(() =>
-    writer
-      .prepare(`DELETE FROM ${tokenTable} WHERE at < ? AND id < (SELECT max(id) FROM ${tokenTable})`)
-      .run(before),
+    writer.prepare(`DELETE FROM ${tokenTable} WHERE at < ? AND id < (SELECT max(id) FROM ${tokenTable})`).run(before),
   );
 }
 
@@ -159,19 +167,24 @@ function commit(): CommitEnd {
   }
 }
 
+/** User statements: they may not end the transaction they run in. */
+function runUser(statements: readonly Statement[]): StatementResult[] {
+  return withManagedTransaction(writer, () => statements.map(runStatement));
+}
+
 /** Runs each request in its own savepoint inside one transaction, then commits them as one. */
-function runGroup(id: number, requests: readonly GroupRequest[], at: number, pruneBefore: number): void {
+function runGroup(m: Extract<ToWriter, { op: 'group' }>): void {
+  const { id, requests, at, pruneBefore, seq } = m;
   if (interactive) throw new Error('an interactive transaction holds the writer');
   writer.exec('BEGIN IMMEDIATE');
   try {
     ensureTokenTable();
-    const seq = readSeq() + 1;
     const outcomes: RequestOutcome[] = [];
     let committing = 0;
     for (const req of requests) {
       writer.exec(`SAVEPOINT ${savepoint}`);
       try {
-        const results = req.tombstone === true ? [] : req.statements.map(runStatement);
+        const results = req.tombstone === true ? [] : runUser(req.statements);
         insertToken(req.token, seq, at, req.tombstone !== true);
         writer.exec(`RELEASE ${savepoint}`);
         outcomes.push({ ok: true, results });
@@ -198,12 +211,11 @@ function runGroup(id: number, requests: readonly GroupRequest[], at: number, pru
   }
 }
 
-function commitInteractive(id: number, token: Uint8Array, at: number): void {
+function commitInteractive(id: number, token: Uint8Array, at: number, seq: number): void {
   if (!interactive) throw new Error('no transaction is open');
   interactive = false;
   try {
     ensureTokenTable();
-    const seq = readSeq() + 1;
     insertToken(token, seq, at, true);
     post({ kind: 'prepared', id, seq, outcomes: [{ ok: true, results: [] }] });
   } catch (err) {
@@ -213,18 +225,51 @@ function commitInteractive(id: number, token: Uint8Array, at: number): void {
   post({ kind: 'committed', id, outcomes: [{ ok: true, results: [] }], commit: commit() });
 }
 
+/** VACUUM rewrites the database in a transaction of its own; it commits through the gate like any other. */
+function vacuum(id: number, seq: number): void {
+  if (interactive) throw new Error('an interactive transaction holds the writer');
+  const outcomes: RequestOutcome[] = [{ ok: true, results: [] }];
+  post({ kind: 'prepared', id, seq, outcomes });
+  let end: CommitEnd;
+  try {
+    // VACUUM copies every table, the reserved ones too: the request is exactly VACUUM, nothing else runs
+    internal(() => writer.exec('VACUUM'));
+    end = { committed: true };
+  } catch (err) {
+    rollbackIfOpen();
+    end = { committed: false, gate: gateFailureOf(err), error: wire(err) };
+  } finally {
+    afterWrite();
+  }
+  post({ kind: 'committed', id, outcomes, commit: end });
+}
+
+let lastAlarm = 0;
+
 /** Local checkpoints keep the WAL short; they never need the Raft log. */
 function afterWrite(): void {
   if (settings.checkpointWalFrames <= 0 || writer.inTransaction || reader !== undefined) return;
-  if (applier.walInfo().mxFrame <= settings.checkpointWalFrames) return;
+  const frames = applier.walInfo().mxFrame;
+  if (frames <= settings.checkpointWalFrames) return;
   const r = applier.checkpoint('passive');
-  if (!r.busy && r.walFrames === r.checkpointedFrames) applier.checkpoint('truncate');
+  if (!r.busy && r.walFrames === r.checkpointedFrames) {
+    applier.checkpoint('truncate');
+  } else if (frames > 10 * settings.checkpointWalFrames && Date.now() - lastAlarm > 10_000) {
+    // readers that stay open keep every later frame in the WAL
+    lastAlarm = Date.now();
+    post({
+      kind: 'warning',
+      id: 0,
+      message: 'the WAL keeps growing: long-running readers keep it from being checkpointed',
+      fields: { path: settings.path, walFrames: frames, checkpointedFrames: r.checkpointedFrames },
+    });
+  }
 }
 
 function checkpoint(mode: 'passive' | 'full' | 'truncate'): CheckpointReport {
   const r = applier.checkpoint(mode);
   const complete = !r.busy && r.walFrames >= 0 && r.walFrames === r.checkpointedFrames;
-  return { busy: r.busy, walFrames: r.walFrames, checkpointedFrames: r.checkpointedFrames, complete, seq: readSeq() };
+  return { busy: r.busy, walFrames: r.walFrames, checkpointedFrames: r.checkpointedFrames, complete };
 }
 
 function snapshotOpen(): SnapshotOpened {
@@ -238,13 +283,16 @@ function snapshotOpen(): SnapshotOpened {
   });
   const opened = SnapshotReader.open(settings.path);
   reader = opened;
-  return { pageSize: opened.pageSize, pageCount: opened.pageCount, seq: readSeq() };
+  return { pageSize: opened.pageSize, pageCount: opened.pageCount };
 }
 
 function handle(m: ToWriter): void {
   switch (m.op) {
     case 'group':
-      runGroup(m.id, m.requests, m.at, m.pruneBefore);
+      runGroup(m);
+      return;
+    case 'vacuum':
+      vacuum(m.id, m.seq);
       return;
     case 'begin':
       if (interactive) throw new Error('an interactive transaction is already open');
@@ -254,7 +302,7 @@ function handle(m: ToWriter): void {
       return;
     case 'statement': {
       if (!interactive) throw new Error('no transaction is open');
-      const value = runStatement(m.statement);
+      const value = runUser([m.statement])[0];
       if (!writer.inTransaction) {
         interactive = false;
         throw new Error('the statement ended the transaction; use commit() or rollback()');
@@ -263,7 +311,7 @@ function handle(m: ToWriter): void {
       return;
     }
     case 'commit':
-      commitInteractive(m.id, m.token, m.at);
+      commitInteractive(m.id, m.token, m.at, m.seq);
       return;
     case 'rollback':
       interactive = false;

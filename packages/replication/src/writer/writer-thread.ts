@@ -39,9 +39,16 @@ export class WriterThread {
   #exited: Error | undefined;
   readonly exited: Promise<void>;
 
-  constructor(settings: WriterSettings) {
+  constructor(
+    settings: WriterSettings,
+    onWarning: (message: string, fields: Readonly<Record<string, unknown>>) => void,
+  ) {
     this.#worker = new Worker(workerScript(), { workerData: settings });
     this.#worker.on('message', (m: FromWriter) => {
+      if (m.kind === 'warning') {
+        onWarning(m.message, m.fields);
+        return;
+      }
       const p = this.#pending.get(m.id);
       if (!p) return;
       if (m.kind === 'prepared') {
@@ -92,7 +99,7 @@ export class WriterThread {
 
   /** Runs a group or interactive commit; resolves with every request's outcome and how COMMIT ended. */
   async commitRequest(
-    msg: Payload<Extract<ToWriter, { op: 'group' | 'commit' }>>,
+    msg: Payload<Extract<ToWriter, { op: 'group' | 'commit' | 'vacuum' }>>,
     onPrepared: (m: Extract<FromWriter, { kind: 'prepared' }>) => void,
   ): Promise<Extract<FromWriter, { kind: 'committed' }>> {
     const m = await this.send(msg, onPrepared);
