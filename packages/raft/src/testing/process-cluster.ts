@@ -151,7 +151,11 @@ export class ProcessCluster {
     const seq = ++this.seq;
     return new Promise<T>((resolve, reject) => {
       n.pending.set(seq, { resolve: resolve as (v: unknown) => void, reject });
-      n.child.send({ seq, req });
+      // a process that just died fails the write (EPIPE) before its exit event arrives
+      n.child.send({ seq, req }, (err) => {
+        if (!err || !n.pending.delete(seq)) return;
+        reject(new NodeProcessError('Exited', 'EXITED', `node ${id} is gone: ${err.message}`));
+      });
     });
   }
 

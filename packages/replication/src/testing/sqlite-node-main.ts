@@ -32,7 +32,14 @@ export interface DumpResult {
 
 async function main(): Promise<void> {
   const args = JSON.parse(process.argv[2] ?? '{}') as KvNodeArgs;
-  const sm = await ReplicatedSqlite.open({ dir: path.join(args.dataDir, 'sqlite') });
+  const extra = args.extra ?? {};
+  const checkpointWalFrames = typeof extra.checkpointWalFrames === 'number' ? extra.checkpointWalFrames : undefined;
+  const logger = args.verbose ? jsonLogger({ node: args.id }) : silentLogger;
+  const sm = await ReplicatedSqlite.open({
+    dir: path.join(args.dataDir, 'sqlite'),
+    logger,
+    ...(checkpointWalFrames !== undefined ? { checkpointWalFrames } : {}),
+  });
   const opts: ClusterNodeOptions = {
     id: args.id,
     clusterId: args.clusterId,
@@ -42,7 +49,7 @@ async function main(): Promise<void> {
     onRoleChange: (s) => {
       sm.onRoleChange(s);
     },
-    logger: args.verbose ? jsonLogger({ node: args.id }) : silentLogger,
+    logger,
     onFatal: () => process.exit(70),
     requestTimeoutMs: 5_000,
     ...(args.bootstrap ? { bootstrap: true } : {}),
