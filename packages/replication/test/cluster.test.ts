@@ -116,7 +116,9 @@ describe('replicated SQLite on a 3-node cluster', () => {
         },
       ],
     });
-    await ddl("ALTER TABLE big ADD COLUMN note TEXT; UPDATE big SET note = datetime('now'); DELETE FROM big WHERE id % 3 = 0");
+    await ddl(
+      "ALTER TABLE big ADD COLUMN note TEXT; UPDATE big SET note = datetime('now'); DELETE FROM big WHERE id % 3 = 0",
+    );
     const [vac] = await write(l, 'app.db', 'VACUUM');
     expect(vac?.changes).toBe(0);
     await write(l, 'app.db', 'INSERT INTO big (payload) VALUES (randomblob(10))');

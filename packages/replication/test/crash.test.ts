@@ -150,7 +150,7 @@ describe('kill -9 at random points', () => {
       }
       await sleep(500);
     } catch (err) {
-      throw new Error(`seed ${seed}: ${(err as Error).message}`);
+      throw new Error(`seed ${seed}: ${(err as Error).message}`, { cause: err });
     } finally {
       await w.stop();
     }

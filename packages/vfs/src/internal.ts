@@ -33,10 +33,16 @@ export function enableInternalWrites(db: Database.Database, on: boolean): boolea
 const GuardMode = { User: 0, Internal: 1, ManagedTransaction: 2 } as const;
 type GuardMode = (typeof GuardMode)[keyof typeof GuardMode];
 
+/** The mode switch of each connection, prepared once (calling the function needs no authorization). */
+const toggles = new WeakMap<Database.Database, Database.Statement<[Buffer, number]>>();
+
 function setGuardMode(db: Database.Database, mode: GuardMode): GuardMode {
-  let toggle: Database.Statement<[Buffer, number]>;
+  let toggle = toggles.get(db);
   try {
-    toggle = db.prepare<[Buffer, number]>('SELECT walraft_internal(?, ?)');
+    if (toggle === undefined) {
+      toggle = db.prepare<[Buffer, number]>('SELECT walraft_internal(?, ?)').pluck();
+      toggles.set(db, toggle);
+    }
   } catch (err) {
     // duck-typed: better-sqlite3's errors belong to the realm that loaded it first
     if (
@@ -50,7 +56,7 @@ function setGuardMode(db: Database.Database, mode: GuardMode): GuardMode {
     }
     throw err;
   }
-  return toggle.pluck().get(internalKey(), mode) as GuardMode;
+  return toggle.get(internalKey(), mode) as GuardMode;
 }
 
 /**

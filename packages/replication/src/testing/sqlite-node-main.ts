@@ -1,5 +1,6 @@
 // A cluster member with the replicated SQLite state machine, run as a child process by the crash tests
 // (ProcessCluster with this script). The parent drives it over IPC and may kill -9 it at any time.
+import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import type { ClusterNodeOptions, KvNodeArgs } from '@walraft/raft';
 import { ClusterNode, jsonLogger, silentLogger } from '@walraft/raft';
@@ -18,6 +19,10 @@ export type SqliteNodeRequest =
       readonly value: string;
       readonly token: string;
     }
+  /** kv writes (32-byte key, 1 KiB value) by `writers` concurrent writers for `seconds`. */
+  | { readonly op: 'bench'; readonly db: string; readonly writers: number; readonly seconds: number }
+  /** Grows the database by about `megabytes` MB in transactions of about 8 MB. */
+  | { readonly op: 'fill'; readonly db: string; readonly megabytes: number }
   | { readonly op: 'recover'; readonly db: string; readonly tokens: readonly string[] }
   /** Every value of a table, with the applied index and the page hash. */
   | { readonly op: 'dump'; readonly db: string; readonly table: string }
@@ -28,6 +33,43 @@ export interface DumpResult {
   readonly values: string[];
   readonly hash: string;
   readonly integrity: string;
+}
+
+export interface BenchResult {
+  readonly commits: number;
+  readonly errors: number;
+  readonly elapsedMs: number;
+  readonly p50: number;
+  readonly p99: number;
+}
+
+async function bench(sm: ReplicatedSqlite, db: string, writers: number, seconds: number): Promise<BenchResult> {
+  const value = Buffer.alloc(1024, 7);
+  const latencies: number[] = [];
+  let errors = 0;
+  const end = performance.now() + seconds * 1000;
+  const start = performance.now();
+  const writer = async (): Promise<void> => {
+    while (performance.now() < end) {
+      const t0 = performance.now();
+      try {
+        await sm.write(db, {
+          token: newToken(),
+          statements: [
+            { sql: 'INSERT OR REPLACE INTO kv (k, v) VALUES (?, ?)', params: [randomBytes(32), value], mode: 'run' },
+          ],
+        });
+        latencies.push(performance.now() - t0);
+      } catch {
+        errors++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: writers }, writer));
+  const elapsedMs = performance.now() - start;
+  latencies.sort((a, b) => a - b);
+  const pct = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  return { commits: latencies.length, errors, elapsedMs, p50: pct(0.5), p99: pct(0.99) };
 }
 
 async function main(): Promise<void> {
@@ -82,6 +124,25 @@ async function main(): Promise<void> {
           statements: [{ sql: `INSERT INTO ${req.table} (v) VALUES (?)`, params: [req.value], mode: 'run' }],
         });
         return null;
+      case 'bench':
+        return bench(sm, req.db, req.writers, req.seconds);
+      case 'fill': {
+        const perTx = 8 << 20;
+        const rows = 64;
+        for (let done = 0; done < req.megabytes * 1e6; done += perTx) {
+          await sm.write(req.db, {
+            token: newToken(),
+            statements: [
+              {
+                sql: `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${rows}) INSERT INTO fill (b) SELECT randomblob(?) FROM n`,
+                params: [Math.floor(perTx / rows)],
+                mode: 'run',
+              },
+            ],
+          });
+        }
+        return sm.database(req.db).reader().pragma('page_count', { simple: true });
+      }
       case 'recover': {
         const r: Record<string, boolean> = {};
         for (const t of req.tokens) r[t] = await sm.recover(req.db, Buffer.from(t, 'hex'));

@@ -76,10 +76,23 @@ function internal<T>(fn: () => T): T {
   return withInternalWrites(writer, fn);
 }
 
+/** Statements prepared once. Those that write the reserved table run only inside internal(): SQLite
+ * re-prepares a statement after a schema change, and the authorizer then sees the mode of that moment. */
+const cached = new Map<string, Database.Statement>();
+function stmt(sql: string): Database.Statement {
+  let s = cached.get(sql);
+  if (s === undefined) {
+    s = writer.prepare(sql);
+    cached.set(sql, s);
+  }
+  return s;
+}
+
+let tableSeen = false;
 function tableExists(): boolean {
-  return (
-    writer.prepare('SELECT 1 FROM sqlite_schema WHERE type = ? AND name = ?').get('table', tokenTable) !== undefined
-  );
+  // once created, the table is never dropped (user SQL cannot; a snapshot always carries it)
+  tableSeen ||= stmt('SELECT 1 FROM sqlite_schema WHERE type = ? AND name = ?').get('table', tokenTable) !== undefined;
+  return tableSeen;
 }
 
 /**
@@ -88,8 +101,7 @@ function tableExists(): boolean {
  */
 function readSeq(): number {
   if (!tableExists()) return 0;
-  const row = writer.prepare(`SELECT seq FROM ${tokenTable} ORDER BY id DESC LIMIT 1`).get() as
-    { seq: number } | undefined;
+  const row = stmt(`SELECT seq FROM ${tokenTable} ORDER BY id DESC LIMIT 1`).get() as { seq: number } | undefined;
   return row?.seq ?? 0;
 }
 
@@ -110,9 +122,12 @@ class TokenReused extends Error {
 function insertToken(token: Uint8Array, seq: number, at: number, committed: boolean): void {
   try {
     internal(() =>
-      writer
-        .prepare(`INSERT INTO ${tokenTable} (token, seq, at, committed) VALUES (?, ?, ?, ?)`)
-        .run(Buffer.from(token), seq, at, committed ? 1 : 0),
+      stmt(`INSERT INTO ${tokenTable} (token, seq, at, committed) VALUES (?, ?, ?, ?)`).run(
+        Buffer.from(token),
+        seq,
+        at,
+        committed ? 1 : 0,
+      ),
     );
   } catch (err) {
     if (wire(err).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new TokenReused('the commit token was already used');
@@ -146,7 +161,7 @@ function runStatement(s: Statement): StatementResult {
 }
 
 function lastChange(): StatementResult {
-  const r = writer.prepare('SELECT changes() AS c, last_insert_rowid() AS r').get() as { c: number; r: number };
+  const r = stmt('SELECT changes() AS c, last_insert_rowid() AS r').get() as { c: number; r: number };
   return { changes: r.c, lastInsertRowid: r.r };
 }
 
@@ -176,24 +191,24 @@ function runUser(statements: readonly Statement[]): StatementResult[] {
 function runGroup(m: Extract<ToWriter, { op: 'group' }>): void {
   const { id, requests, at, pruneBefore, seq } = m;
   if (interactive) throw new Error('an interactive transaction holds the writer');
-  writer.exec('BEGIN IMMEDIATE');
+  stmt('BEGIN IMMEDIATE').run();
   try {
     ensureTokenTable();
     const outcomes: RequestOutcome[] = [];
     let committing = 0;
     for (const req of requests) {
-      writer.exec(`SAVEPOINT ${savepoint}`);
+      stmt(`SAVEPOINT ${savepoint}`).run();
       try {
         const results = req.tombstone === true ? [] : runUser(req.statements);
         insertToken(req.token, seq, at, req.tombstone !== true);
-        writer.exec(`RELEASE ${savepoint}`);
+        stmt(`RELEASE ${savepoint}`).run();
         outcomes.push({ ok: true, results });
         committing++;
       } catch (err) {
         // SQL that ended our transaction (COMMIT, ROLLBACK in the request) is refused as a whole
         if (!writer.inTransaction) throw new Error('a request ended the group transaction', { cause: err });
-        writer.exec(`ROLLBACK TO ${savepoint}`);
-        writer.exec(`RELEASE ${savepoint}`);
+        stmt(`ROLLBACK TO ${savepoint}`).run();
+        stmt(`RELEASE ${savepoint}`).run();
         outcomes.push({ ok: false, error: wire(err) });
       }
     }
@@ -296,7 +311,7 @@ function handle(m: ToWriter): void {
       return;
     case 'begin':
       if (interactive) throw new Error('an interactive transaction is already open');
-      writer.exec('BEGIN IMMEDIATE');
+      stmt('BEGIN IMMEDIATE').run();
       interactive = true;
       post({ kind: 'result', id: m.id, value: null });
       return;
