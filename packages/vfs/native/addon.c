@@ -151,6 +151,25 @@ static napi_value js_is_registered(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/* setWriteFault(path, code): every later write to the database or its WAL fails with SQLite
+ * result `code` (e.g. SQLITE_FULL) until it is called with 0. For fault tests. */
+static napi_value js_set_write_fault(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  char *path;
+  int32_t code = 0;
+  ReplDb *db;
+  if (get_args(env, info, 2, argv) == NULL || (path = get_string(env, argv[0])) == NULL) return NULL;
+  db = wr_registry_find(path, 0);
+  free(path);
+  NAPI_CALL(env, napi_get_value_int32(env, argv[1], &code));
+  if (db == NULL) {
+    napi_throw_error(env, "ERR_WALRAFT_NOT_REGISTERED", "the database is not registered as replicated");
+    return NULL;
+  }
+  __atomic_store_n(&db->writeFault, code, __ATOMIC_RELEASE);
+  return NULL;
+}
+
 /* ---- commit gate ---- */
 
 static void free_payload_data(napi_env env, void *data, void *hint) {
@@ -562,6 +581,7 @@ NAPI_MODULE_INIT() {
       {"register", NULL, js_register, NULL, NULL, NULL, napi_default, NULL},
       {"unregister", NULL, js_unregister, NULL, NULL, NULL, napi_default, NULL},
       {"isRegistered", NULL, js_is_registered, NULL, NULL, NULL, napi_default, NULL},
+      {"setWriteFault", NULL, js_set_write_fault, NULL, NULL, NULL, napi_default, NULL},
       {"gateOpen", NULL, js_gate_open, NULL, NULL, NULL, napi_default, NULL},
       {"gateClose", NULL, js_gate_close, NULL, NULL, NULL, napi_default, NULL},
       {"gateResolve", NULL, js_gate_resolve, NULL, NULL, NULL, napi_default, NULL},

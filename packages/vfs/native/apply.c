@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "apply.h"
+#include "registry.h"
 #include "shim.h"
 #include "walfmt.h"
 
@@ -212,6 +213,15 @@ int wr_apply_frames(ApplyConn *c, u32 szPage, u32 nTruncate, u32 n, const u32 *p
   if (szPage != c->szPage) {
     *pzErr = sqlite3_mprintf("page size %u does not match the database's %u", szPage, c->szPage);
     return SQLITE_MISUSE;
+  }
+  {
+    /* these writes bypass the shim, so an injected fault is checked here (nothing is written) */
+    ReplDb *repl = wr_registry_find(sqlite3_db_filename(c->db, "main"), 0);
+    int fault = repl != NULL ? __atomic_load_n(&repl->writeFault, __ATOMIC_ACQUIRE) : 0;
+    if (fault != 0) {
+      *pzErr = sqlite3_mprintf("cannot append to the WAL: %s", sqlite3_errstr(fault));
+      return fault;
+    }
   }
   if (!sqlite3_get_autocommit(c->db) || sqlite3_txn_state(c->db, NULL) != SQLITE_TXN_NONE) {
     *pzErr = sqlite3_mprintf("the apply connection is inside a transaction");

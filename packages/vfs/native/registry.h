@@ -51,6 +51,10 @@ typedef struct ReplDb {
   GateOutcome lastOutcome;
   u64 lastSeq;
   u64 nCommitted, nAborted, nTimedOut;
+
+  /* an injected storage fault (SQLITE_FULL, SQLITE_IOERR_WRITE) every write to the database or
+   * its WAL fails with, 0 = none; for fault tests. Read and written atomically. */
+  int writeFault;
 } ReplDb;
 
 int wr_registry_add(const char *zPath);

@@ -38,6 +38,8 @@ static int shimClose(sqlite3_file *f) {
 static int shimRead(sqlite3_file *f, void *buf, int n, i64 off) { return REAL(f)->pMethods->xRead(REAL(f), buf, n, off); }
 static int shimWrite(sqlite3_file *f, const void *buf, int n, i64 off) {
   ShimFile *p = (ShimFile *)f;
+  int fault = p->db != NULL ? __atomic_load_n(&p->db->writeFault, __ATOMIC_ACQUIRE) : 0;
+  if (fault != 0) return fault;
   if (p->isWal) {
     int handled = 0;
     int rc = wr_capture_write(p->db, REAL(f), buf, n, off, &handled);

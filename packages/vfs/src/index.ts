@@ -23,4 +23,5 @@ export type { CapturedTransaction, CommitGateOptions, GateOutcome, GateStats, Ve
 export { addonPath, loadAddon, SUPPORTED_SQLITE } from './native';
 export { createDatabaseFile, emptyDatabaseImage, isValidPageSize } from './page1';
 export { SnapshotReader } from './snapshot';
-export { isReplicated, registerReplicated, unregisterReplicated } from './replicated';
+export { injectWriteFault, isReplicated, registerReplicated, unregisterReplicated } from './replicated';
+export type { WriteFault } from './replicated';

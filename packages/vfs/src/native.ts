@@ -54,6 +54,7 @@ export interface NativeAddon {
   register(path: string): void;
   unregister(path: string): void;
   isRegistered(path: string): boolean;
+  setWriteFault(path: string, sqliteCode: number): void;
   gateOpen(path: string, onPayload: (payload: NativeGatePayload) => void, timeoutMs: number): void;
   gateClose(path: string): void;
   gateResolve(path: string, seq: number, verdict: number): boolean;

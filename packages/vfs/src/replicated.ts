@@ -20,3 +20,17 @@ export function unregisterReplicated(file: string): void {
 export function isReplicated(file: string): boolean {
   return loadAddon().isRegistered(canonicalPath(file));
 }
+
+/** A storage fault to inject: the disk is full (SQLITE_FULL) or a write fails (SQLITE_IOERR_WRITE). */
+export type WriteFault = 'full' | 'io-error';
+
+const faultCodes: Record<WriteFault, number> = { full: 13, 'io-error': 10 | (3 << 8) };
+
+/**
+ * For fault tests: from now on every write to a replicated database or its WAL — the leader's commits,
+ * follower applies, checkpoints — fails as if the disk were full or broken, until called with
+ * `undefined`. Reads keep working.
+ */
+export function injectWriteFault(file: string, fault: WriteFault | undefined): void {
+  loadAddon().setWriteFault(canonicalPath(file), fault === undefined ? 0 : faultCodes[fault]);
+}
