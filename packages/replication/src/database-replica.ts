@@ -7,6 +7,7 @@ import type { FramesEntry } from './entries';
 import { encodeFramesChecked } from './entries';
 import {
   CommitOutcomeUnknownError,
+  ReadTransactionTimeoutError,
   NotLeaderError,
   ReplicaDivergedError,
   ReplicationClosedError,
@@ -21,6 +22,7 @@ import type {
   GroupRequest,
   RequestOutcome,
   SnapshotOpened,
+  SqlParams,
   Statement,
   StatementResult,
   WireError,
@@ -537,6 +539,49 @@ export class DatabaseReplica {
     if (this.#closed) throw new ReplicationClosedError(`database ${this.name}`);
     this.#reader ??= openDatabase(this.path, { readonly: true });
     return this.#reader;
+  }
+
+  /**
+   * Streams the rows of a query from this replica, in batches, on a connection of its own. The read
+   * transaction it holds keeps checkpoints from passing it, so it is ended after `maxMs`
+   * (ReadTransactionTimeoutError): a slow consumer cannot make the WAL grow without bound.
+   */
+  async *iterate(sql: string, params: SqlParams | undefined, maxMs: number, batch = 256): AsyncGenerator<unknown> {
+    if (this.#closed) throw new ReplicationClosedError(`database ${this.name}`);
+    const conn = openDatabase(this.path, { readonly: true });
+    let expired = false;
+    let it: IterableIterator<unknown> | undefined;
+    // also when the consumer stops pulling: resetting the statement ends the read transaction
+    const timer = setTimeout(() => {
+      expired = true;
+      it?.return?.();
+    }, maxMs);
+    timer.unref();
+    try {
+      const st = conn.prepare(sql);
+      const rowsOf =
+        params === undefined ? st.iterate() : Array.isArray(params) ? st.iterate(...params) : st.iterate(params);
+      it = rowsOf as IterableIterator<unknown>;
+      for (;;) {
+        if (expired) throw new ReadTransactionTimeoutError(maxMs);
+        const rows: unknown[] = [];
+        for (let r = it.next(); !r.done; r = it.next()) {
+          rows.push(r.value);
+          if (rows.length >= batch) break;
+        }
+        for (const row of rows) yield row;
+        if (rows.length < batch) {
+          if (expired) throw new ReadTransactionTimeoutError(maxMs);
+          return;
+        }
+        // let the event loop (and the writer's checkpoints) run between batches
+        await new Promise<void>((r) => setImmediate(r));
+      }
+    } finally {
+      clearTimeout(timer);
+      it?.return?.();
+      conn.close();
+    }
   }
 
   /** Whether the token's row exists here: true = committed, false = burnt, undefined = absent. */

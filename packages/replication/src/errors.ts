@@ -80,9 +80,16 @@ export class CommitOutcomeUnknownError extends ReplicationError {
 /** The token is older than the retention window: its outcome can no longer be looked up. */
 export class TokenExpiredError extends ReplicationError {
   readonly code = 'WALRAFT_TOKEN_EXPIRED';
-  readonly definite = false;
-  constructor(readonly token: Uint8Array) {
-    super(`commit token ${Buffer.from(token).toString('hex')} is older than the retention window`);
+  constructor(
+    readonly token: Uint8Array,
+    /** true when a write carrying the token was refused (it never ran); false from recover(). */
+    readonly definite = false,
+  ) {
+    super(
+      definite
+        ? `commit token ${Buffer.from(token).toString('hex')} is older than the retention window: the write was refused`
+        : `commit token ${Buffer.from(token).toString('hex')} is older than the retention window`,
+    );
     this.name = 'TokenExpiredError';
   }
 }
@@ -152,5 +159,14 @@ export class ClusterUnavailableError extends ReplicationError {
   constructor(detail: string) {
     super(`the cluster is unavailable: ${detail}`);
     this.name = 'ClusterUnavailableError';
+  }
+}
+
+/** A read transaction (e.g. a streamed query) stayed open longer than allowed and was ended. */
+export class ReadTransactionTimeoutError extends ReplicationError {
+  readonly code = 'WALRAFT_READ_TIMEOUT';
+  constructor(ms: number) {
+    super(`the read transaction stayed open longer than ${ms} ms and was ended (it holds back checkpoints)`);
+    this.name = 'ReadTransactionTimeoutError';
   }
 }

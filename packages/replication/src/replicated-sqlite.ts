@@ -259,11 +259,21 @@ export class ReplicatedSqlite implements StateMachine {
 
   /** Runs one write request through the leader's group commit. */
   async write(db: string, req: GroupRequest): Promise<readonly StatementResult[]> {
+    this.#checkTokenAge(req.token);
     return this.database(db).submit(req);
   }
 
   async begin(db: string, token: Uint8Array): Promise<InteractiveTransaction> {
+    this.#checkTokenAge(token);
     return this.database(db).begin(token);
+  }
+
+  /**
+   * A token older than the retention window may have had its "did not commit" row pruned: a write carrying
+   * it could then commit after recover() said it never would. Such writes are refused.
+   */
+  #checkTokenAge(token: Uint8Array): void {
+    if (tokenTime(token) < Date.now() - this.#o.tokenRetentionMs / 2) throw new TokenExpiredError(token, true);
   }
 
   /**

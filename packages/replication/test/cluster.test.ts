@@ -1,4 +1,12 @@
-import { newToken, NotLeaderError, SqliteError, TokenReusedError, TransactionIdleTimeoutError } from '../src';
+import {
+  newToken,
+  NotLeaderError,
+  ReadTransactionTimeoutError,
+  SqliteError,
+  TokenReusedError,
+  TransactionIdleTimeoutError,
+  TransactionTooLargeError,
+} from '../src';
 import type { Member } from './helpers';
 import { request, SqliteCluster, write } from './helpers';
 
@@ -153,6 +161,42 @@ describe('replicated SQLite on a 3-node cluster', () => {
     // the writer is free again
     await write(l, 'app.db', "INSERT INTO t (v) VALUES ('after-idle')");
     expect(l.sm.database('app.db').reader().prepare("SELECT count(*) AS n FROM t WHERE v = 'idle'").get()).toEqual({
+      n: 0,
+    });
+  });
+
+  it('streams query results, and ends a read transaction held too long so checkpoints can pass it', async () => {
+    const l = await c.leader();
+    const d = l.sm.database('app.db');
+    let n = 0;
+    for await (const row of d.iterate('SELECT id FROM t', undefined, 10_000, 16)) {
+      expect(row).toHaveProperty('id');
+      n++;
+    }
+    expect(n).toBe(count(l, 'app.db', 't'));
+    const slow = async (): Promise<number> => {
+      let seen = 0;
+      for await (const _ of d.iterate('SELECT id FROM t', undefined, 150, 4)) {
+        seen++;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return seen;
+    };
+    await expect(slow()).rejects.toBeInstanceOf(ReadTransactionTimeoutError);
+    const r = await d.checkpoint('full');
+    expect(r.complete).toBe(true);
+  });
+
+  it('refuses a transaction above the maximum entry size before proposing (definite)', async () => {
+    const l = await c.leader();
+    const before = l.node.status().lastIndex;
+    const err = await write(l, 'app.db', 'INSERT INTO t (v, b) VALUES (?, randomblob(17000000))', ['huge']).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(TransactionTooLargeError);
+    expect((err as TransactionTooLargeError).definite).toBe(true);
+    expect(l.node.status().lastIndex).toBe(before);
+    expect(l.sm.database('app.db').reader().prepare("SELECT count(*) AS n FROM t WHERE v = 'huge'").get()).toEqual({
       n: 0,
     });
   });

@@ -148,8 +148,8 @@ export class SqliteCluster {
 }
 
 /** One auto-commit request through the leader. */
-export function request(sql: string, params?: unknown[]): GroupRequest {
-  return { token: newToken(), statements: [{ sql, mode: 'run', ...(params ? { params } : {}) }] };
+export function request(sql: string, params?: unknown[], token: Uint8Array = newToken()): GroupRequest {
+  return { token, statements: [{ sql, mode: 'run', ...(params ? { params } : {}) }] };
 }
 
 export async function write(
