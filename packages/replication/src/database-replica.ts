@@ -546,7 +546,7 @@ export class DatabaseReplica {
    * transaction it holds keeps checkpoints from passing it, so it is ended after `maxMs`
    * (ReadTransactionTimeoutError): a slow consumer cannot make the WAL grow without bound.
    */
-  async *iterate(sql: string, params: SqlParams | undefined, maxMs: number, batch = 256): AsyncGenerator<unknown> {
+  async *iterate(sql: string, params: SqlParams | undefined, maxMs: number, batch = 256): AsyncGenerator {
     if (this.#closed) throw new ReplicationClosedError(`database ${this.name}`);
     const conn = openDatabase(this.path, { readonly: true });
     let expired = false;
@@ -559,9 +559,7 @@ export class DatabaseReplica {
     timer.unref();
     try {
       const st = conn.prepare(sql);
-      const rowsOf =
-        params === undefined ? st.iterate() : Array.isArray(params) ? st.iterate(...params) : st.iterate(params);
-      it = rowsOf as IterableIterator<unknown>;
+      it = st.iterate(...(params === undefined ? [] : Array.isArray(params) ? (params as unknown[]) : [params]));
       for (;;) {
         if (expired) throw new ReadTransactionTimeoutError(maxMs);
         const rows: unknown[] = [];

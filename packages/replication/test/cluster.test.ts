@@ -176,8 +176,8 @@ describe('replicated SQLite on a 3-node cluster', () => {
     expect(n).toBe(count(l, 'app.db', 't'));
     const slow = async (): Promise<number> => {
       let seen = 0;
-      for await (const _ of d.iterate('SELECT id FROM t', undefined, 150, 4)) {
-        seen++;
+      for await (const row of d.iterate('SELECT id FROM t', undefined, 150, 4)) {
+        if (row !== undefined) seen++;
         await new Promise((r) => setTimeout(r, 20));
       }
       return seen;
