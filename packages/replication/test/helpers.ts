@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ClusterNode, jsonLogger, silentLogger } from '@walraft/raft';
 import type { GroupRequest, StatementResult } from '../src';
-import { newToken, ReplicatedSqlite } from '../src';
+import { newToken, ReplicatedSqlite, SqliteError } from '../src';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -79,7 +79,7 @@ export class SqliteCluster {
         onRoleChange: (s) => {
           sm.onRoleChange(s);
         },
-        tickMs: 20,
+        tickMs: 50,
         logger,
         onFatal: (err) => {
           logger.error('fatal', { error: err.stack ?? err.message });
@@ -159,4 +159,25 @@ export async function write(
   params?: unknown[],
 ): Promise<readonly StatementResult[]> {
   return m.sm.write(db, request(sql, params));
+}
+
+/** Writes through whichever node leads, retrying definite failures (nothing was committed) like a client. */
+export async function writeAnywhere(
+  c: SqliteCluster,
+  db: string,
+  req: () => GroupRequest,
+  timeoutMs = 30_000,
+): Promise<readonly StatementResult[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const l = await c.leader();
+    try {
+      return await l.sm.write(db, req());
+    } catch (err) {
+      if ((err as { definite?: unknown }).definite !== true || err instanceof SqliteError || Date.now() > deadline) {
+        throw err;
+      }
+      await sleep(50);
+    }
+  }
 }
