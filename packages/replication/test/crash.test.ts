@@ -57,11 +57,19 @@ class Writers {
 
 /** Resolves every unknown outcome on the leader, then checks every replica against the history. */
 async function verify(c: ProcessCluster, w: Writers): Promise<void> {
-  const leader = await c.leader();
-  const outcomes = await c.request<Record<string, boolean>>(leader, {
-    op: 'recover',
-    db: 'app.db',
-    tokens: [...w.unknown.keys()],
+  // recover on whichever node leads; a definite failure (leadership moved meanwhile) is retried
+  const outcomes = await eventually('every unknown outcome recovered', async () => {
+    const leader = await c.leader();
+    try {
+      return await c.request<Record<string, boolean>>(leader, {
+        op: 'recover',
+        db: 'app.db',
+        tokens: [...w.unknown.keys()],
+      });
+    } catch (err) {
+      if ((err as NodeProcessError).definite) return undefined;
+      throw err;
+    }
   });
   const dumps = await eventually(
     'replicas converge',
