@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { NodeProcessError } from '@walraft/raft';
 import { ProcessCluster } from '@walraft/raft';
 import type { DumpResult } from '../src/testing/sqlite-node-main';
-import { eventually, sleep } from './helpers';
+import { eventually, rng, sleep } from './helpers';
 
 jest.setTimeout(180_000);
 
@@ -92,18 +92,6 @@ async function verify(c: ProcessCluster, w: Writers): Promise<void> {
     const expected = new Set([...w.acked, ...[...w.unknown].filter(([t]) => outcomes[t]).map(([, v]) => v)]);
     expect(d.values.filter((v) => !expected.has(v))).toEqual([]); // nothing phantom
   }
-}
-
-/** Deterministic PRNG (mulberry32): a failing run names its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 async function startThree(c: ProcessCluster): Promise<void> {

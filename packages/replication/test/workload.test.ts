@@ -4,20 +4,9 @@
 import { newToken } from '../src';
 import type { Statement } from '../src';
 import type { Member } from './helpers';
-import { SqliteCluster } from './helpers';
+import { rng, SqliteCluster } from './helpers';
 
 jest.setTimeout(120_000);
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const run = (sql: string, params?: unknown[]): Statement => ({ sql, mode: 'run', ...(params ? { params } : {}) });
 
