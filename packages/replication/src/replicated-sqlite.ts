@@ -60,7 +60,7 @@ export interface ReplicatedSqliteOptions {
   readonly idleTransactionMs?: number;
   /** Token rows are kept this long (leader clock); `recover` of an older token is TokenExpiredError. Default 24 h. */
   readonly tokenRetentionMs?: number;
-  /** Checkpoint a database locally once its WAL holds more frames than this. Default 4,000. */
+  /** Checkpoint a database locally once its WAL holds more frames than this. Default 1,000 (as SQLite). */
   readonly checkpointWalFrames?: number;
   /** How long an apply, install or snapshot keeps retrying while local readers hold locks. Default 10 s. */
   readonly busyRetryMs?: number;
@@ -102,7 +102,7 @@ export class ReplicatedSqlite implements StateMachine {
       maxGroupRequests: o.maxGroupRequests ?? 256,
       idleTransactionMs: o.idleTransactionMs ?? 30_000,
       tokenRetentionMs: o.tokenRetentionMs ?? 24 * 3600_000,
-      checkpointWalFrames: o.checkpointWalFrames ?? 4_000,
+      checkpointWalFrames: o.checkpointWalFrames ?? 1_000,
       busyRetryMs: o.busyRetryMs ?? 10_000,
     };
     this.#applied = ci;
