@@ -83,8 +83,9 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && Buffer.compare(a, b) === 0;
 }
 
-function sqlError(e: WireError): Error {
-  if (e.code === 'WALRAFT_TOKEN_REUSED') return new TokenReusedError(new Uint8Array(0));
+/** A request's failure as the caller sees it; `token` names the request's token. */
+function sqlError(e: WireError, token: Uint8Array): Error {
+  if (e.code === 'WALRAFT_TOKEN_REUSED') return new TokenReusedError(token);
   return new SqliteError(e.code, e.message);
 }
 
@@ -253,8 +254,7 @@ export class DatabaseReplica {
     batch.forEach((w, i) => {
       const o = outcome.outcomes[i];
       if (o === undefined) w.reject(new Error('missing outcome'));
-      else if (!o.ok)
-        w.reject(o.error.code === 'WALRAFT_TOKEN_REUSED' ? new TokenReusedError(w.req.token) : sqlError(o.error));
+      else if (!o.ok) w.reject(sqlError(o.error, w.req.token));
       else if (outcome.failure) w.reject(this.#forToken(outcome.failure, w.req.token));
       else w.resolve(o.results);
     });
@@ -265,7 +265,7 @@ export class DatabaseReplica {
     try {
       const r = await this.#commit({ op: 'vacuum', seq: this.#seq + 1 }, []);
       const o = r.outcomes[0];
-      if (o !== undefined && !o.ok) w.reject(sqlError(o.error));
+      if (o !== undefined && !o.ok) w.reject(sqlError(o.error, w.req.token));
       else if (r.failure) w.reject(this.#forToken(r.failure, w.req.token));
       else w.resolve([{ changes: 0, lastInsertRowid: 0 }]);
     } catch (err) {
@@ -311,7 +311,7 @@ export class DatabaseReplica {
     if (end === undefined || end.committed) return { outcomes: committed.outcomes, failure: undefined };
     // COMMIT failed here: what happened to the proposal decides
     if (f.proposal === undefined) {
-      const why = f.notProposed ?? sqlError(end.error);
+      const why = f.notProposed ?? sqlError(end.error, tokens[0] ?? new Uint8Array(0));
       return { outcomes: committed.outcomes, failure: why };
     }
     const settled = await f.proposal;
@@ -406,7 +406,7 @@ export class DatabaseReplica {
   /** @internal */
   async txStatement(statement: Statement): Promise<StatementResult> {
     const reply = await this.#writer.send({ op: 'statement', statement });
-    if (reply.kind === 'error') throw sqlError(reply.error);
+    if (reply.kind === 'error') throw new SqliteError(reply.error.code, reply.error.message);
     if (reply.kind !== 'result') throw new Error(`unexpected reply ${reply.kind}`);
     return reply.value as StatementResult;
   }
@@ -419,7 +419,7 @@ export class DatabaseReplica {
         tx.token,
       ]);
       const o = r.outcomes[0];
-      if (o !== undefined && !o.ok) throw sqlError(o.error);
+      if (o !== undefined && !o.ok) throw sqlError(o.error, tx.token);
       if (r.failure) throw this.#forToken(r.failure, tx.token);
     })();
     this.#trackToken(tx.token, p);
@@ -467,10 +467,10 @@ export class DatabaseReplica {
     // Buffer#slice makes a view, whose buffer may be shared: never transfer that)
     const pages = new Uint8Array(entry.pages);
     const pgnos = new Uint32Array(entry.pgnos);
-    await this.#writer.call(
-      { op: 'apply', pageSize: entry.pageSize, dbSize: entry.dbSize, pgnos, pages, seq: entry.seq },
-      [pages.buffer, pgnos.buffer],
-    );
+    await this.#writer.call({ op: 'apply', pageSize: entry.pageSize, dbSize: entry.dbSize, pgnos, pages }, [
+      pages.buffer,
+      pgnos.buffer,
+    ]);
     this.#seq = entry.seq;
   }
 

@@ -82,7 +82,6 @@ export type ToWriter =
       readonly dbSize: number;
       readonly pgnos: Uint32Array;
       readonly pages: Uint8Array;
-      readonly seq: number;
     }
   | { readonly op: 'checkpoint'; readonly id: number; readonly mode: 'passive' | 'full' | 'truncate' }
   | { readonly op: 'snapshotOpen'; readonly id: number }

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { FromWriter, RequestOutcome, ToWriter, WireError, WriterSettings } from './protocol';
+import type { FromWriter, ToWriter, WireError, WriterSettings } from './protocol';
 
 /** A failure reported by the writer thread, with SQLite's code when it came from SQLite. */
 export class WriterError extends Error {
@@ -116,5 +116,3 @@ export class WriterThread {
     await this.exited;
   }
 }
-
-export type { RequestOutcome };
