@@ -1,90 +1,78 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import type { ClusterNode } from '@walraft/raft';
-import type {
-  DatabaseReplica,
-  InteractiveTransaction,
-  ReplicatedSqlite,
-  Statement as Sql,
-  StatementResult,
-} from '@walraft/replication';
-import { newToken, NotLeaderError, ReplicationClosedError } from '@walraft/replication';
-import { TimeoutError } from './errors';
+import type { Statement as Sql, StatementResult } from '@walraft/replication';
+import { InvalidParameterError, newToken, ReplicationClosedError } from '@walraft/replication';
+import { normalizeError } from './errors';
+import { retryDefinite } from './retry';
+import type { Backend, Consistency, Params, ReadOptions, Row, RunResult, TxBackend } from './types';
 
-/** Statement parameters: positional (an array) or named (an object), as in better-sqlite3. */
-export type Params = readonly unknown[] | Readonly<Record<string, unknown>>;
+export interface DatabaseOptions {
+  /** Consistency of reads that do not name one. Default `linearizable`. */
+  readonly consistency?: Consistency;
+  /**
+   * How long a request whose failure is definite (not the leader, no leader yet, node unreachable) is
+   * retried, with the same commit token, before the failure is thrown. 0: never retried. Default 10 s.
+   */
+  readonly retryTimeoutMs?: number;
+}
+
+/** Array.isArray without narrowing the declared type to any[]. */
+function isArray(v: unknown): boolean {
+  return Array.isArray(v);
+}
+
+function checkValue(v: unknown): void {
+  if (v === null || typeof v === 'number' || typeof v === 'bigint' || typeof v === 'string') return;
+  if (v instanceof Uint8Array) return;
+  throw new InvalidParameterError(
+    `SQLite can only bind numbers, strings, bigints, buffers and null; got ${v === undefined ? 'undefined' : typeof v}`,
+  );
+}
+
+/** A statement with its parameters checked here, so that embedded and remote handles refuse the same input. */
+function statement(sql: string, params: Params | undefined, mode: Sql['mode']): Sql {
+  if (typeof sql !== 'string') throw new InvalidParameterError('the SQL must be a string');
+  if (params === undefined) return { sql, mode };
+  if (Array.isArray(params)) (params as readonly unknown[]).forEach(checkValue);
+  else if (typeof params === 'object' && params !== null && !(params instanceof Uint8Array)) {
+    Object.values(params).forEach(checkValue);
+  } else throw new InvalidParameterError('parameters must be an array (positional) or a plain object (named)');
+  return { sql, params, mode };
+}
 
 /**
- * How fresh a read must be. `linearizable` (default): it sees every write acknowledged before it started
- * (ReadIndex); `weak`: the leader's local state; `none`: this node's replica, which may lag.
+ * A replicated database: writes commit through the Raft leader and are acknowledged once a quorum has
+ * them; reads follow the consistency level. Opened with `node.open()` (embedded) or `client.open()`
+ * (remote); both behave the same.
  */
-export type Consistency = 'linearizable' | 'weak' | 'none';
-
-export interface ReadOptions {
-  readonly consistency?: Consistency;
-}
-
-export interface RunResult {
-  readonly changes: number;
-  readonly lastInsertRowid: number | bigint;
-  /** The commit token of the write: `recover(token)` tells whether it committed. */
-  readonly token: Uint8Array;
-}
-
-export type Row = Record<string, unknown>;
-
-const maxStreamMs = 30_000;
-
-function statement(sql: string, params: Params | undefined, mode: Sql['mode']): Sql {
-  return params === undefined ? { sql, mode } : { sql, params, mode };
-}
-
-/** A replicated database opened on an embedded node. Writes run on the leader; reads per consistency level. */
 export class Database {
   readonly name: string;
-  readonly #node: ClusterNode;
-  readonly #sm: ReplicatedSqlite;
+  readonly #backend: Backend;
+  readonly #consistency: Consistency;
+  readonly #retryMs: number;
   #closed = false;
 
   /** @internal */
-  constructor(name: string, node: ClusterNode, sm: ReplicatedSqlite) {
+  constructor(name: string, backend: Backend, options: DatabaseOptions = {}) {
     this.name = name;
-    this.#node = node;
-    this.#sm = sm;
+    this.#backend = backend;
+    this.#consistency = options.consistency ?? 'linearizable';
+    this.#retryMs = options.retryTimeoutMs ?? 10_000;
   }
 
-  #replica(): DatabaseReplica {
+  #check(): void {
     if (this.#closed) throw new ReplicationClosedError(`database ${this.name}`);
-    return this.#sm.database(this.name);
+  }
+
+  /** Runs op; a definite, transient failure is retried (same token) until the retry window closes. */
+  #retry<T>(op: () => Promise<T>): Promise<T> {
+    this.#check();
+    return retryDefinite(op, this.#retryMs, () => this.#closed);
   }
 
   async #write(statements: readonly Sql[]): Promise<{ results: readonly StatementResult[]; token: Uint8Array }> {
-    this.#replica();
     const token = newToken();
-    const results = await this.#sm.write(this.name, { token, statements });
+    const results = await this.#retry(() => this.#backend.write(this.name, token, statements));
     return { results, token };
-  }
-
-  /** Waits until this node may serve a read at the requested consistency. */
-  async #readable(consistency: Consistency): Promise<BetterSqlite3.Database> {
-    const replica = this.#replica();
-    if (consistency === 'linearizable') {
-      try {
-        await this.#node.readIndex();
-      } catch (err) {
-        const e = err as Error & { code?: string };
-        if (e.code === 'RAFT_READ_TIMEOUT') throw new TimeoutError('the linearizable read');
-        throw err;
-      }
-    } else if (consistency === 'weak') {
-      const s = this.#node.status();
-      if (s.role !== 'leader') throw new NotLeaderError(s.lead);
-    }
-    return replica.reader();
-  }
-
-  /** Whether a statement only reads (reads follow the consistency level; anything else is a write). */
-  #isRead(sql: string): boolean {
-    return this.#replica().reader().prepare(sql).readonly;
   }
 
   /** Runs one or more statements without parameters or results, as one transaction. */
@@ -93,53 +81,91 @@ export class Database {
     return { token };
   }
 
+  /** Runs one statement as a write transaction. */
   async run(sql: string, params?: Params): Promise<RunResult> {
     const { results, token } = await this.#write([statement(sql, params, 'run')]);
     const r = results[0];
     return { changes: r?.changes ?? 0, lastInsertRowid: r?.lastInsertRowid ?? 0, token };
   }
 
+  /** Every row of a query. A statement that is not read-only (e.g. `INSERT … RETURNING`) runs as a write. */
   async all(sql: string, params?: Params, options: ReadOptions = {}): Promise<Row[]> {
-    if (!this.#isRead(sql)) {
-      const { results } = await this.#write([statement(sql, params, 'all')]);
-      return (results[0]?.rows ?? []) as Row[];
-    }
-    const db = await this.#readable(options.consistency ?? 'linearizable');
-    const st = db.prepare(sql);
-    const args: unknown[] =
-      params === undefined ? [] : Array.isArray(params) ? [...(params as readonly unknown[])] : [params];
-    return st.all(...args) as Row[];
+    statement(sql, params, 'all');
+    const spec = {
+      db: this.name,
+      sql,
+      params,
+      consistency: options.consistency ?? this.#consistency,
+      maxLag: options.maxLag ?? 0,
+      token: newToken(),
+    };
+    return this.#retry(async () => {
+      const rows: Row[] = [];
+      for await (const batch of this.#backend.query(spec)) for (const r of batch) rows.push(r);
+      return rows;
+    });
   }
 
+  /** The first row of a query, or undefined. */
   async get(sql: string, params?: Params, options: ReadOptions = {}): Promise<Row | undefined> {
     const rows = await this.all(sql, params, options);
     return rows[0];
   }
 
-  /** Streams a query's rows in batches; the read transaction is bounded (ReadTransactionTimeoutError). */
+  /**
+   * Streams a query's rows (large results arrive in batches). The read transaction behind it is bounded
+   * in time (ReadTransactionTimeoutError): consume promptly or page with LIMIT/OFFSET.
+   */
   async *iterate(sql: string, params?: Params, options: ReadOptions = {}): AsyncGenerator<Row> {
-    await this.#readable(options.consistency ?? 'linearizable');
-    for await (const row of this.#replica().iterate(sql, params, maxStreamMs)) yield row as Row;
+    statement(sql, params, 'all');
+    const spec = {
+      db: this.name,
+      sql,
+      params,
+      consistency: options.consistency ?? this.#consistency,
+      maxLag: options.maxLag ?? 0,
+      token: newToken(),
+    };
+    // retried only until the first batch arrives: after that the caller has seen rows
+    let it: AsyncIterator<readonly Row[]> | undefined;
+    const first = await this.#retry(async () => {
+      it?.return?.().catch(() => undefined);
+      it = this.#backend.query(spec)[Symbol.asyncIterator]();
+      return it.next();
+    });
+    const rest = it as unknown as AsyncIterator<readonly Row[]>;
+    try {
+      for (let r = first; !r.done; r = await rest.next()) {
+        this.#check();
+        for (const row of r.value) yield row;
+      }
+    } catch (err) {
+      throw normalizeError(err);
+    } finally {
+      await rest.return?.().catch(() => undefined);
+    }
   }
 
   prepare(sql: string): PreparedStatement {
+    statement(sql, undefined, 'all');
     return new PreparedStatement(this, sql);
   }
 
   /** Runs statements atomically, as one transaction; results in order. */
   async batch(statements: readonly { sql: string; params?: Params }[]): Promise<RunResult[]> {
+    if (!isArray(statements)) throw new InvalidParameterError('batch takes an array of { sql, params }');
     const { results, token } = await this.#write(statements.map((s) => statement(s.sql, s.params, 'run')));
     return results.map((r) => ({ changes: r.changes, lastInsertRowid: r.lastInsertRowid, token }));
   }
 
   /** Opens an interactive transaction on the leader; it holds the writer until commit or rollback. */
   async begin(): Promise<Transaction> {
-    this.#replica();
     const token = newToken();
-    return new Transaction(await this.#sm.begin(this.name, token), token);
+    const tx = await this.#retry(() => this.#backend.begin(this.name, token));
+    return new Transaction(tx, token);
   }
 
-  /** Runs fn in a transaction: commits when it returns, rolls back when it throws. */
+  /** Runs fn in a transaction: commits when it returns, rolls back when it throws. fn runs once. */
   async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     const tx = await this.begin();
     let value: T;
@@ -153,26 +179,22 @@ export class Database {
     return value;
   }
 
-  /** Whether the write with this token committed: true or false, final (on the leader). */
+  /**
+   * Whether the write with this token committed: true, or false (it did not, and now never will). Final;
+   * answered by the leader after every entry that could still commit has been applied.
+   */
   recover(token: Uint8Array): Promise<boolean> {
-    return this.#sm.recover(this.name, token);
+    return this.#retry(() => this.#backend.recover(this.name, token));
   }
 
-  /** Synchronous reads on this node's replica: fast, and as stale as the replica (see appliedIndex). */
-  get local(): LocalReader {
-    const replica = this.#replica();
-    const node = this.#node;
-    return {
-      prepare: (sql: string) => replica.reader().prepare(sql),
-      get appliedIndex() {
-        return node.raftNode.appliedIndex();
-      },
-    };
-  }
-
+  /** Further calls fail with ClosedError; calls in flight finish. */
   close(): Promise<void> {
     this.#closed = true;
     return Promise.resolve();
+  }
+
+  get closed(): boolean {
+    return this.#closed;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -180,13 +202,33 @@ export class Database {
   }
 }
 
+/** Synchronous reads on an embedded node's replica: better-sqlite3 statements, as stale as `appliedIndex`. */
 export interface LocalReader {
   prepare(sql: string): BetterSqlite3.Statement;
+  /** The Raft index this replica reflects. */
   readonly appliedIndex: number;
+}
+
+/** A database opened on an embedded node: also offers `local`, synchronous reads of this node's replica. */
+export class EmbeddedDatabase extends Database {
+  readonly #local: () => LocalReader;
+
+  /** @internal */
+  constructor(name: string, backend: Backend, local: () => LocalReader, options: DatabaseOptions = {}) {
+    super(name, backend, options);
+    this.#local = local;
+  }
+
+  /** Synchronous reads on this node's replica: fast, and as stale as the replica (see appliedIndex). */
+  get local(): LocalReader {
+    if (this.closed) throw new ReplicationClosedError(`database ${this.name}`);
+    return this.#local();
+  }
 }
 
 /** A statement bound to its SQL; the same methods as the database. */
 export class PreparedStatement {
+  /** @internal */
   constructor(
     private readonly db: Database,
     readonly sql: string,
@@ -208,21 +250,21 @@ export class PreparedStatement {
 /** An interactive transaction; its token is known from the start. */
 export class Transaction {
   readonly token: Uint8Array;
-  readonly #tx: InteractiveTransaction;
+  readonly #tx: TxBackend;
 
   /** @internal */
-  constructor(tx: InteractiveTransaction, token: Uint8Array) {
+  constructor(tx: TxBackend, token: Uint8Array) {
     this.#tx = tx;
     this.token = token;
   }
 
   async run(sql: string, params?: Params): Promise<Omit<RunResult, 'token'>> {
-    const r = await this.#tx.run(statement(sql, params, 'run'));
+    const r = await this.#step(statement(sql, params, 'run'));
     return { changes: r.changes, lastInsertRowid: r.lastInsertRowid };
   }
 
   async all(sql: string, params?: Params): Promise<Row[]> {
-    const r = await this.#tx.run(statement(sql, params, 'all'));
+    const r = await this.#step(statement(sql, params, 'all'));
     return (r.rows ?? []) as Row[];
   }
 
@@ -231,9 +273,18 @@ export class Transaction {
   }
 
   async exec(sql: string): Promise<void> {
-    await this.#tx.run(statement(sql, undefined, 'exec'));
+    await this.#step(statement(sql, undefined, 'exec'));
   }
 
+  async #step(s: Sql): Promise<StatementResult> {
+    try {
+      return await this.#tx.run(s);
+    } catch (err) {
+      throw normalizeError(err);
+    }
+  }
+
+  /** Commits; resolves once a quorum has the transaction. */
   async commit(): Promise<{ token: Uint8Array }> {
     await this.#tx.commit();
     return { token: this.token };
@@ -241,6 +292,10 @@ export class Transaction {
 
   rollback(): Promise<void> {
     return this.#tx.rollback();
+  }
+
+  get ended(): boolean {
+    return this.#tx.ended;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -1,5 +1,8 @@
 export { startNode, Node } from './node';
-export type { NodeOptions, OpenOptions } from './node';
-export { Database, PreparedStatement, Transaction } from './database';
-export type { Consistency, LocalReader, Params, ReadOptions, Row, RunResult } from './database';
+export type { NodeOptions, OpenOptions, ClusterMember } from './node';
+export { connect, Client } from './remote/client';
+export type { ConnectOptions, ClientOpenOptions } from './remote/client';
+export { Database, EmbeddedDatabase, PreparedStatement, Transaction } from './database';
+export type { DatabaseOptions, LocalReader } from './database';
+export type { Consistency, Params, ReadOptions, Row, RunResult } from './types';
 export * from './errors';

@@ -1,59 +1,122 @@
 import * as path from 'node:path';
 import type { ClusterNodeStatus, Logger, MemberAddress } from '@walraft/raft';
 import { ClusterNode, silentLogger } from '@walraft/raft';
-import { checkDatabaseName, ReplicatedSqlite } from '@walraft/replication';
-import { Database } from './database';
-import { TimeoutError } from './errors';
+import { checkDatabaseName, NotLeaderError, ReplicatedSqlite, ReplicationClosedError } from '@walraft/replication';
+import type { DatabaseOptions, LocalReader } from './database';
+import { EmbeddedDatabase } from './database';
+import { NodeBackend } from './node-backend';
+import type { LeaderLink } from './node-backend';
+import { RemoteNode } from './remote/remote-node';
+import { clientService } from './remote/service';
+import { retryDefinite } from './retry';
+import type { ServiceHost } from './remote/service';
 
 export interface NodeOptions {
   /** This node's id: a positive integer, never reused within the cluster. */
   readonly id: number;
   /** Where this node keeps its Raft log and its databases. */
   readonly dataDir: string;
-  /** `host:port` to listen on for other nodes (port 0: pick one, kept across restarts). */
+  /** `host:port` to listen on for other nodes and clients (port 0: pick one, kept across restarts). */
   readonly listen: string;
   /** Start a new cluster with this node as its first member. */
   readonly bootstrap?: boolean;
   /** Join a running cluster through these members' addresses. */
   readonly join?: readonly string[];
-  /** Names the cluster; nodes of another cluster are refused. Default "walraft". */
+  /** Names the cluster; nodes and clients of another cluster are refused. Default "walraft". */
   readonly clusterId?: string;
   /** Milliseconds per Raft tick (election timeout is 10–20 ticks). Default 50. */
   readonly tickMs?: number;
   /** Writes not answered within this time fail with an unknown outcome. Default 10 s. */
   readonly requestTimeoutMs?: number;
+  /** Maps a member's advertised address to the one this node dials (a fault proxy in tests). */
+  readonly dialAddress?: (peer: number, address: string) => string;
   readonly logger?: Logger;
 }
 
-export interface OpenOptions {
+export interface OpenOptions extends DatabaseOptions {
   /** Page size of a database this call creates. Default 4096. */
   readonly pageSize?: number;
-  /** How long to wait for the database to be created and present here. Default 10 s. */
-  readonly timeoutMs?: number;
+  /** Create the database when it does not exist. Default true. */
+  readonly create?: boolean;
 }
 
-/** A cluster member embedded in this process. */
+/** A member of the cluster as `cluster()` lists it. */
+export interface ClusterMember {
+  readonly id: number;
+  readonly address: string;
+  readonly voter: boolean;
+  readonly leader: boolean;
+}
+
+/** Keeps one connection to the current leader for forwarding; a new one when the leader moves. */
+class ForwardingLink implements LeaderLink {
+  #remote: RemoteNode | undefined;
+  constructor(
+    private readonly cluster: ClusterNode,
+    private readonly requestTimeoutMs: number,
+  ) {}
+
+  leader(): RemoteNode {
+    const lead = this.cluster.raftNode.status().lead;
+    const address = this.cluster.leaderAddress();
+    if (lead === 0 || lead === this.cluster.id || address === undefined) throw new NotLeaderError(lead);
+    if (this.#remote?.address !== address) {
+      this.#remote?.close();
+      this.#remote = new RemoteNode(address, {
+        clusterId: this.cluster.clusterId,
+        forwarded: true,
+        // a forwarded write must be answered before the client's own deadline
+        requestTimeoutMs: this.requestTimeoutMs + 2_000,
+      });
+    }
+    return this.#remote;
+  }
+
+  close(): void {
+    this.#remote?.close();
+    this.#remote = undefined;
+  }
+}
+
+/** A cluster member embedded in this process; it also serves remote clients on its address. */
 export class Node {
   readonly id: number;
   readonly #cluster: ClusterNode;
   readonly #sm: ReplicatedSqlite;
+  readonly #link: ForwardingLink;
+  readonly #direct: NodeBackend;
   #closed = false;
 
-  private constructor(cluster: ClusterNode, sm: ReplicatedSqlite) {
+  private constructor(cluster: ClusterNode, sm: ReplicatedSqlite, link: ForwardingLink) {
     this.id = cluster.id;
     this.#cluster = cluster;
     this.#sm = sm;
+    this.#link = link;
+    this.#direct = new NodeBackend(cluster, sm, link, true);
   }
 
   /** @internal */
   static async start(o: NodeOptions): Promise<Node> {
     const logger = o.logger ?? silentLogger;
+    const clusterId = o.clusterId ?? 'walraft';
+    const requestTimeoutMs = o.requestTimeoutMs ?? 10_000;
     const sm = await ReplicatedSqlite.open({ dir: path.join(o.dataDir, 'sqlite'), logger });
+    // the client service is registered before the node listens, and served once the node is up
+    const started: { node?: Node } = {};
+    const host: ServiceHost = {
+      clusterId,
+      nodeId: o.id,
+      backend: (forwarded) => {
+        const n = started.node;
+        return n === undefined || n.#closed ? undefined : n.#backend(forwarded);
+      },
+      hint: () => started.node?.leaderHint() ?? { leader: 0, leaderAddress: '' },
+    };
     let cluster: ClusterNode;
     try {
       cluster = await ClusterNode.start({
         id: o.id,
-        clusterId: o.clusterId ?? 'walraft',
+        clusterId,
         dataDir: o.dataDir,
         listen: o.listen,
         bootstrap: o.bootstrap ?? false,
@@ -62,41 +125,64 @@ export class Node {
         onRoleChange: (s) => {
           sm.onRoleChange(s);
         },
+        services: [clientService(host)],
         logger,
+        requestTimeoutMs,
         ...(o.tickMs !== undefined ? { tickMs: o.tickMs } : {}),
-        ...(o.requestTimeoutMs !== undefined ? { requestTimeoutMs: o.requestTimeoutMs } : {}),
+        ...(o.dialAddress ? { dialAddress: o.dialAddress } : {}),
       });
     } catch (err) {
       await sm.close();
       throw err;
     }
     sm.attach(cluster);
-    return new Node(cluster, sm);
+    started.node = new Node(cluster, sm, new ForwardingLink(cluster, requestTimeoutMs));
+    return started.node;
   }
 
-  /** The address other members and clients reach this node at. */
+  /** @internal The leader as this node knows it, for the hints in replies to clients. */
+  leaderHint(): { leader: number; leaderAddress: string } {
+    const lead = this.#cluster.raftNode.status().lead;
+    const address = lead === 0 ? '' : lead === this.id ? this.address : (this.#cluster.leaderAddress() ?? '');
+    return { leader: lead, leaderAddress: address };
+  }
+
+  #backend(forwarded: boolean): NodeBackend {
+    return forwarded ? new NodeBackend(this.#cluster, this.#sm, this.#link, false) : this.#direct;
+  }
+
+  /** The address other members and remote clients reach this node at. */
   get address(): string {
     return this.#cluster.advertisedAddress;
   }
 
   /**
-   * Opens a replicated database, creating it (on the leader) when it does not exist yet; resolves once this
-   * node holds it.
+   * Opens a replicated database, creating it (through the leader) when it does not exist yet; resolves
+   * once this node holds it.
    */
-  async open(name: string, options: OpenOptions = {}): Promise<Database> {
+  async open(name: string, options: OpenOptions = {}): Promise<EmbeddedDatabase> {
+    if (this.#closed) throw new ReplicationClosedError('the node');
     checkDatabaseName(name);
-    const deadline = Date.now() + (options.timeoutMs ?? 10_000);
-    while (!this.#sm.hasDatabase(name)) {
-      if (this.#closed) throw new Error('the node is closed');
-      if (this.#cluster.status().role === 'leader') {
-        await this.#sm.createDatabase(name, options.pageSize ?? 4096);
-      }
-      if (Date.now() > deadline) throw new TimeoutError(`opening database ${name}`);
-      if (!this.#sm.hasDatabase(name)) await new Promise((r) => setTimeout(r, 20));
-    }
-    return new Database(name, this.#cluster, this.#sm);
+    await retryDefinite(
+      () => this.#direct.open(name, options.create ?? true, options.pageSize ?? 4096),
+      options.retryTimeoutMs ?? 10_000,
+      () => this.#closed,
+    );
+    return new EmbeddedDatabase(name, this.#direct, () => this.#localReader(name), options);
   }
 
+  #localReader(name: string): LocalReader {
+    const replica = this.#sm.database(name);
+    const raft = this.#cluster.raftNode;
+    return {
+      prepare: (sql: string) => replica.reader().prepare(sql),
+      get appliedIndex() {
+        return raft.appliedIndex();
+      },
+    };
+  }
+
+  /** The databases this node holds. */
   databases(): string[] {
     return this.#sm.databases();
   }
@@ -105,11 +191,18 @@ export class Node {
     return this.#cluster.status();
   }
 
+  /** The members of the cluster as this node knows them. */
+  cluster(): ClusterMember[] {
+    const s = this.#cluster.status();
+    return s.members.map((m) => ({ id: m.id, address: m.address, voter: m.voter, leader: m.id === s.lead }));
+  }
+
   /** Resolves with the leader's id once one is known. */
   waitForLeader(timeoutMs?: number): Promise<number> {
     return this.#cluster.waitForLeader(timeoutMs);
   }
 
+  /** Adds a member (it joins as a learner and becomes a voter once caught up). */
   addNode(id: number, address: string): Promise<MemberAddress[]> {
     return this.#cluster.addNode(id, address);
   }
@@ -118,6 +211,7 @@ export class Node {
     return this.#cluster.removeNode(id);
   }
 
+  /** Hands leadership to `to` (or the most caught-up voter); resolves with the new leader's id. */
   transferLeadership(to?: number): Promise<number> {
     return this.#cluster.transferLeadership(to);
   }
@@ -126,6 +220,7 @@ export class Node {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#link.close();
     await this.#cluster.close();
     await this.#sm.close();
   }

@@ -14,7 +14,7 @@ export type { RaftNodeOptions } from './node/raft-node';
 export * from './node/logger';
 export * from './transport/errors';
 export { GrpcTransport } from './transport/grpc-transport';
-export type { GrpcTransportOptions, TransportReceiver, AdminService } from './transport/grpc-transport';
+export type { GrpcTransportOptions, GrpcService, TransportReceiver, AdminService } from './transport/grpc-transport';
 export * from './cluster/errors';
 export { ClusterNode, splitHostPort } from './cluster/cluster-node';
 export type { ClusterNodeOptions, ClusterNodeStatus } from './cluster/cluster-node';

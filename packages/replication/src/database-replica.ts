@@ -7,6 +7,7 @@ import type { FramesEntry } from './entries';
 import { encodeFramesChecked } from './entries';
 import {
   CommitOutcomeUnknownError,
+  InvalidParameterError,
   ReadTransactionTimeoutError,
   NotLeaderError,
   ReplicaDivergedError,
@@ -86,6 +87,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 /** A request's failure as the caller sees it; `token` names the request's token. */
 function sqlError(e: WireError, token: Uint8Array): Error {
   if (e.code === 'WALRAFT_TOKEN_REUSED') return new TokenReusedError(token);
+  if (e.code === 'WALRAFT_INVALID_PARAMETER') return new InvalidParameterError(e.message);
   return new SqliteError(e.code, e.message);
 }
 
@@ -406,7 +408,10 @@ export class DatabaseReplica {
   /** @internal */
   async txStatement(statement: Statement): Promise<StatementResult> {
     const reply = await this.#writer.send({ op: 'statement', statement });
-    if (reply.kind === 'error') throw new SqliteError(reply.error.code, reply.error.message);
+    if (reply.kind === 'error') {
+      if (reply.error.code === 'WALRAFT_INVALID_PARAMETER') throw new InvalidParameterError(reply.error.message);
+      throw new SqliteError(reply.error.code, reply.error.message);
+    }
     if (reply.kind !== 'result') throw new Error(`unexpected reply ${reply.kind}`);
     return reply.value as StatementResult;
   }

@@ -1,11 +1,14 @@
 /** Errors of the replicated state machine. Each has a stable `code`; `definite` = certainly not committed. */
 export abstract class ReplicationError extends Error {
   abstract readonly code: string;
+  /** true: the transaction concerned certainly did not commit (and never will); false: no such promise. */
+  abstract readonly definite: boolean;
 }
 
 /** A Raft entry that does not decode into a valid replicated entry: the node must not apply it. */
 export class MalformedEntryError extends ReplicationError {
   readonly code = 'WALRAFT_MALFORMED_ENTRY';
+  readonly definite = false;
   constructor(detail: string) {
     super(`malformed replicated entry: ${detail}`);
     this.name = 'MalformedEntryError';
@@ -15,6 +18,7 @@ export class MalformedEntryError extends ReplicationError {
 /** An entry written by a newer format version than this node understands: upgrade the node. */
 export class UnsupportedEntryVersionError extends ReplicationError {
   readonly code = 'WALRAFT_ENTRY_VERSION';
+  readonly definite = false;
   constructor(readonly version: number) {
     super(`replicated entry format version ${version} is not supported by this node (it knows up to 1)`);
     this.name = 'UnsupportedEntryVersionError';
@@ -127,6 +131,7 @@ export class InvalidDatabaseNameError extends ReplicationError {
 /** The replica's state and the log disagree: the node stops applying rather than diverge. */
 export class ReplicaDivergedError extends ReplicationError {
   readonly code = 'WALRAFT_REPLICA_DIVERGED';
+  readonly definite = false;
   constructor(detail: string) {
     super(`replica diverged: ${detail}`);
     this.name = 'ReplicaDivergedError';
@@ -165,8 +170,19 @@ export class ClusterUnavailableError extends ReplicationError {
 /** A read transaction (e.g. a streamed query) stayed open longer than allowed and was ended. */
 export class ReadTransactionTimeoutError extends ReplicationError {
   readonly code = 'WALRAFT_READ_TIMEOUT';
+  readonly definite = true;
   constructor(ms: number) {
     super(`the read transaction stayed open longer than ${ms} ms and was ended (it holds back checkpoints)`);
     this.name = 'ReadTransactionTimeoutError';
+  }
+}
+
+/** Statement parameters SQLite cannot bind (wrong type, missing or extra): nothing ran (definite). */
+export class InvalidParameterError extends ReplicationError {
+  readonly code = 'WALRAFT_INVALID_PARAMETER';
+  readonly definite = true;
+  constructor(detail: string) {
+    super(`invalid statement parameters: ${detail}`);
+    this.name = 'InvalidParameterError';
   }
 }

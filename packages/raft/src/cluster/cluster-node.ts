@@ -15,7 +15,7 @@ import { NotLeaderError } from '../node/errors';
 import { RaftNode } from '../node/raft-node';
 import type { StateMachine } from '../node/types';
 import { LogStore } from '../storage/log-store';
-import type { AdminService } from '../transport/grpc-transport';
+import type { AdminService, GrpcService } from '../transport/grpc-transport';
 import { GrpcTransport } from '../transport/grpc-transport';
 import { AdminClient } from './admin-client';
 import { writeFileAtomicSync } from './atomic-file';
@@ -78,6 +78,8 @@ export interface ClusterNodeOptions {
   readonly onFatal?: (err: Error) => void;
   /** Called when this node's role, term or known leader changes. */
   readonly onRoleChange?: (status: RaftStatus) => void;
+  /** More gRPC services served on the node's port (the client protocol). */
+  readonly services?: readonly GrpcService[];
 }
 
 /** The status of this node, with per-peer replication detail on the leader. */
@@ -226,6 +228,7 @@ export class ClusterNode {
       maxMessageBytes: (o.maxEntryBytes ?? 16 << 20) + (8 << 20),
       ...(o.dialAddress ? { dialAddress: o.dialAddress } : {}),
       logger: o.logger ?? silentLogger,
+      services: o.services ?? [],
     });
     let bound: number;
     try {
@@ -284,6 +287,12 @@ export class ClusterNode {
   /** Resolves once this node has applied everything committed before the call (linearizable reads). */
   readIndex(): Promise<Index> {
     return this.raft.readIndex();
+  }
+
+  /** The address of the leader this node knows of (undefined: none known, or it is this node's own). */
+  leaderAddress(): string | undefined {
+    const lead = this.raft.status().lead;
+    return lead ? this.book.address(lead) : undefined;
   }
 
   get raftNode(): RaftNode {

@@ -15,6 +15,8 @@ export class MalformedMessageError extends TransportError {
 /** The other end belongs to another cluster (or is not the node we meant to reach). Refused on both sides. */
 export class ClusterMismatchError extends TransportError {
   readonly code = 'RAFT_CLUSTER_MISMATCH';
+  /** The call was refused: nothing it asked for happened. */
+  readonly definite = true;
   constructor(detail: string) {
     super(detail);
     this.name = 'ClusterMismatchError';

@@ -40,6 +40,12 @@ export interface AdminService {
   status(): NodeStatus;
 }
 
+/** A further gRPC service served on the node's port. */
+export interface GrpcService {
+  readonly definition: grpc.ServiceDefinition;
+  readonly implementation: grpc.UntypedServiceImplementation;
+}
+
 export interface GrpcTransportOptions {
   readonly id: NodeId;
   readonly clusterId: string;
@@ -59,6 +65,7 @@ export interface GrpcTransportOptions {
   /** Maps a member's advertised address to the one this node dials (a fault proxy in tests). */
   readonly dialAddress?: (peer: NodeId, address: string) => string;
   readonly logger?: Logger;
+  readonly services?: readonly GrpcService[];
 }
 
 interface Peer {
@@ -74,7 +81,7 @@ interface Peer {
  */
 export class GrpcTransport implements Transport {
   readonly id: NodeId;
-  private readonly o: Required<Omit<GrpcTransportOptions, 'dialAddress' | 'snapshotDir'>> &
+  private readonly o: Required<Omit<GrpcTransportOptions, 'dialAddress' | 'snapshotDir' | 'services'>> &
     Pick<GrpcTransportOptions, 'dialAddress' | 'snapshotDir'>;
   private readonly server: grpc.Server;
   private readonly peers = new Map<NodeId, Peer>();
@@ -99,6 +106,7 @@ export class GrpcTransport implements Transport {
     };
     this.server = new grpc.Server(peerChannelOptions(this.o.maxMessageBytes));
     this.server.addService(raftProto().Raft.service, this.handlers());
+    for (const s of opts.services ?? []) this.server.addService(s.definition, s.implementation);
   }
 
   /** Binds the server; resolves with the bound port. */

@@ -43,6 +43,10 @@ function post(m: FromWriter): void {
 }
 
 function wire(err: unknown): WireError {
+  // better-sqlite3 refuses unbindable or missing parameters with a TypeError or RangeError
+  if ((err instanceof TypeError || err instanceof RangeError) && /bind|parameter/i.test(err.message)) {
+    return { code: 'WALRAFT_INVALID_PARAMETER', message: err.message };
+  }
   if (err instanceof Error) {
     const code = 'code' in err && typeof err.code === 'string' ? err.code : 'WALRAFT_INTERNAL';
     return { code, message: err.message };

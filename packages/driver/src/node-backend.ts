@@ -1,0 +1,182 @@
+import type { ClusterNode } from '@walraft/raft';
+import type { InteractiveTransaction, ReplicatedSqlite, Statement, StatementResult } from '@walraft/replication';
+import {
+  checkDatabaseName,
+  ClusterUnavailableError,
+  DatabaseNotFoundError,
+  NotLeaderError,
+  ReplicationClosedError,
+} from '@walraft/replication';
+import { normalizeError, ReplicaLagError, TimeoutError } from './errors';
+import type { RemoteNode } from './remote/remote-node';
+import type { Backend, QuerySpec, Row, TxBackend } from './types';
+
+/** Rows read in one go on the shared reader before a query is moved to a streaming connection of its own. */
+const inlineRows = 1_000;
+/** A streamed read transaction is ended after this long (it holds back checkpoints). */
+export const maxStreamMs = 30_000;
+
+function args(params: QuerySpec['params']): unknown[] {
+  return params === undefined ? [] : Array.isArray(params) ? [...(params as readonly unknown[])] : [params];
+}
+
+class LocalTransaction implements TxBackend {
+  constructor(private readonly tx: InteractiveTransaction) {}
+  run(statement: Statement): Promise<StatementResult> {
+    return this.tx.run(statement);
+  }
+  commit(): Promise<void> {
+    return this.tx.commit();
+  }
+  rollback(): Promise<void> {
+    return this.tx.rollback();
+  }
+  get ended(): boolean {
+    return this.tx.ended;
+  }
+}
+
+/** The link from a follower to its leader, for forwarding (one connection, replaced when the leader moves). */
+export interface LeaderLink {
+  /** A connection to the current leader; NotLeaderError when none is known. */
+  leader(): RemoteNode;
+}
+
+/**
+ * Runs a database's requests on this node: writes, transactions, recovery and `weak` reads on the leader
+ * (forwarded to it from a follower, unless the request was itself forwarded), linearizable reads on any
+ * node through ReadIndex, `none` reads on the local replica.
+ */
+export class NodeBackend implements Backend {
+  constructor(
+    private readonly cluster: ClusterNode,
+    private readonly sm: ReplicatedSqlite,
+    private readonly link: LeaderLink,
+    /** false for requests that were forwarded here: they are never forwarded again. */
+    private readonly mayForward: boolean,
+  ) {}
+
+  #isLeader(): boolean {
+    return this.cluster.raftNode.status().role === 'leader';
+  }
+
+  /** The leader to forward to; NotLeaderError when this request may not (or cannot) be forwarded. */
+  #leader(): RemoteNode {
+    if (!this.mayForward) throw new NotLeaderError(this.cluster.raftNode.status().lead);
+    return this.link.leader();
+  }
+
+  async open(db: string, create: boolean, pageSize: number): Promise<void> {
+    checkDatabaseName(db);
+    if (this.sm.hasDatabase(db)) return;
+    if (this.#isLeader()) {
+      if (!create) throw new DatabaseNotFoundError(db);
+      await this.sm.createDatabase(db, pageSize);
+    } else {
+      await this.#leader().open(db, create, pageSize);
+    }
+    // the leader has it: once this node has applied as far as the leader had, it has it too
+    await this.#readIndex();
+    if (!this.sm.hasDatabase(db)) throw new DatabaseNotFoundError(db);
+  }
+
+  write(db: string, token: Uint8Array, statements: readonly Statement[]): Promise<readonly StatementResult[]> {
+    if (this.#isLeader()) return this.sm.write(db, { token, statements });
+    return this.#leader().write(db, token, statements);
+  }
+
+  async begin(db: string, token: Uint8Array): Promise<TxBackend> {
+    if (this.#isLeader()) return new LocalTransaction(await this.sm.begin(db, token));
+    return this.#leader().begin(db, token);
+  }
+
+  recover(db: string, token: Uint8Array): Promise<boolean> {
+    if (this.#isLeader()) return this.sm.recover(db, token);
+    return this.#leader().recover(db, token);
+  }
+
+  /** Waits until this node has applied everything committed before the call. */
+  async #readIndex(): Promise<void> {
+    const s = this.cluster.raftNode.status();
+    if (s.lead === 0) throw new ClusterUnavailableError('no leader is known');
+    try {
+      await this.cluster.readIndex();
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      if (e.code === 'RAFT_READ_TIMEOUT') throw new TimeoutError('the linearizable read');
+      if (e.code === 'RAFT_NODE_STOPPED') throw new ReplicationClosedError('the node');
+      throw err;
+    }
+  }
+
+  async *query(q: QuerySpec): AsyncGenerator<readonly Row[]> {
+    const replica = this.sm.database(q.db);
+    // wait for freshness first: the statement may name a table this replica is about to learn of
+    switch (q.consistency) {
+      case 'linearizable':
+        await this.#readIndex();
+        break;
+      case 'weak':
+        if (!this.#isLeader()) {
+          yield* this.#leader().query(q);
+          return;
+        }
+        break;
+      case 'none':
+        if (q.maxLag > 0) {
+          const s = this.cluster.raftNode.status();
+          const lag = Math.max(0, s.commit - this.cluster.raftNode.appliedIndex());
+          if (s.lead === 0 || lag > q.maxLag) throw new ReplicaLagError(s.lead === 0 ? Infinity : lag, q.maxLag);
+        }
+        break;
+    }
+    let readonly: boolean;
+    try {
+      readonly = replica.reader().prepare(q.sql).readonly;
+    } catch (err) {
+      throw normalizeError(err);
+    }
+    q.onKind?.(readonly);
+    if (!readonly) {
+      const statement: Statement =
+        q.params === undefined ? { sql: q.sql, mode: 'all' } : { sql: q.sql, params: q.params, mode: 'all' };
+      const [r] = await this.write(q.db, q.token, [statement]);
+      yield (r?.rows ?? []) as Row[];
+      return;
+    }
+    // Most results are small: read them at once on the shared reader connection (no await in between, so
+    // nothing else uses it meanwhile). A large one is read again on a streaming connection of its own.
+    let it: IterableIterator<unknown>;
+    const rows: Row[] = [];
+    try {
+      it = replica
+        .reader()
+        .prepare(q.sql)
+        .iterate(...args(q.params));
+      for (let r = it.next(); !r.done; r = it.next()) {
+        rows.push(r.value as Row);
+        if (rows.length > inlineRows) break;
+      }
+    } catch (err) {
+      throw normalizeError(err);
+    }
+    if (rows.length <= inlineRows) {
+      yield rows;
+      return;
+    }
+    it.return?.();
+    let batch: Row[] = [];
+    try {
+      for await (const row of replica.iterate(q.sql, q.params, maxStreamMs)) {
+        batch.push(row as Row);
+        if (batch.length >= 256) {
+          yield batch;
+          batch = [];
+        }
+      }
+    } catch (err) {
+      throw normalizeError(err);
+    }
+    if (batch.length > 0) yield batch;
+  }
+}
