@@ -132,11 +132,22 @@ export interface WireFailure {
  * (from local reads) become SqliteError or InvalidParameterError; anything unexpected stays as it is.
  */
 export function normalizeError(err: unknown): unknown {
-  if (err instanceof BetterSqlite3.SqliteError) return new SqliteError(err.code, err.message);
+  if (isBetterSqliteError(err)) return new SqliteError(err.code, err.message);
   if ((err instanceof TypeError || err instanceof RangeError) && /bind|parameter/i.test(err.message)) {
     return new InvalidParameterError(err.message);
   }
   return err;
+}
+
+/**
+ * better-sqlite3's SqliteError, recognised by shape: its native addon throws the class of whichever copy of
+ * the module loaded it first, so `instanceof` fails where two copies (or module registries) coexist.
+ */
+function isBetterSqliteError(err: unknown): err is Error & { code: string } {
+  if (err instanceof SqliteError) return false;
+  if (err instanceof BetterSqlite3.SqliteError) return true;
+  const e = err as { name?: unknown; code?: unknown };
+  return err instanceof Error && e.name === 'SqliteError' && typeof e.code === 'string' && e.code.startsWith('SQLITE_');
 }
 
 export function toWireFailure(err: unknown, leaderAddress = ''): WireFailure {

@@ -54,12 +54,14 @@ class ForwardingLink implements LeaderLink {
   constructor(
     private readonly cluster: ClusterNode,
     private readonly requestTimeoutMs: number,
+    private readonly dialAddress: ((peer: number, address: string) => string) | undefined,
   ) {}
 
   leader(): RemoteNode {
     const lead = this.cluster.raftNode.status().lead;
-    const address = this.cluster.leaderAddress();
-    if (lead === 0 || lead === this.cluster.id || address === undefined) throw new NotLeaderError(lead);
+    const advertised = this.cluster.leaderAddress();
+    if (lead === 0 || lead === this.cluster.id || advertised === undefined) throw new NotLeaderError(lead);
+    const address = this.dialAddress ? this.dialAddress(lead, advertised) : advertised;
     if (this.#remote?.address !== address) {
       this.#remote?.close();
       this.#remote = new RemoteNode(address, {
@@ -136,7 +138,7 @@ export class Node {
       throw err;
     }
     sm.attach(cluster);
-    started.node = new Node(cluster, sm, new ForwardingLink(cluster, requestTimeoutMs));
+    started.node = new Node(cluster, sm, new ForwardingLink(cluster, requestTimeoutMs, o.dialAddress));
     return started.node;
   }
 
