@@ -98,6 +98,7 @@ export class Database {
       consistency: options.consistency ?? this.#consistency,
       maxLag: options.maxLag ?? 0,
       token: newToken(),
+      stream: false,
     };
     return this.#retry(async () => {
       const rows: Row[] = [];
@@ -125,6 +126,7 @@ export class Database {
       consistency: options.consistency ?? this.#consistency,
       maxLag: options.maxLag ?? 0,
       token: newToken(),
+      stream: true,
     };
     // retried only until the first batch arrives: after that the caller has seen rows
     let it: AsyncIterator<readonly Row[]> | undefined;

@@ -143,11 +143,18 @@ export function normalizeError(err: unknown): unknown {
  * better-sqlite3's SqliteError, recognised by shape: its native addon throws the class of whichever copy of
  * the module loaded it first, so `instanceof` fails where two copies (or module registries) coexist.
  */
-function isBetterSqliteError(err: unknown): err is Error & { code: string } {
+function isBetterSqliteError(err: unknown): err is { code: string; message: string } {
   if (err instanceof SqliteError) return false;
   if (err instanceof BetterSqlite3.SqliteError) return true;
-  const e = err as { name?: unknown; code?: unknown };
-  return err instanceof Error && e.name === 'SqliteError' && typeof e.code === 'string' && e.code.startsWith('SQLITE_');
+  if (typeof err !== 'object' || err === null) return false;
+  // also an error built in another realm (a vm context), where instanceof Error is false
+  const e = err as { name?: unknown; code?: unknown; message?: unknown };
+  return (
+    e.name === 'SqliteError' &&
+    typeof e.code === 'string' &&
+    e.code.startsWith('SQLITE_') &&
+    typeof e.message === 'string'
+  );
 }
 
 export function toWireFailure(err: unknown, leaderAddress = ''): WireFailure {

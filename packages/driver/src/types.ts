@@ -32,6 +32,8 @@ export interface QuerySpec {
   readonly params: Params | undefined;
   readonly consistency: Consistency;
   readonly maxLag: number;
+  /** The rows are consumed as a stream (iterate) rather than all at once (all/get). */
+  readonly stream: boolean;
   /** The token the statement commits with if it turns out not to be read-only. */
   readonly token: Uint8Array;
   /** Told whether the statement is read-only once that is known, before it runs (a write may throw here). */

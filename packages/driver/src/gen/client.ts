@@ -13,6 +13,8 @@ import type { QueryRequest as _walraft_client_v1_QueryRequest, QueryRequest__Out
 import type { RecoverReply as _walraft_client_v1_RecoverReply, RecoverReply__Output as _walraft_client_v1_RecoverReply__Output } from './walraft/client/v1/RecoverReply';
 import type { RecoverRequest as _walraft_client_v1_RecoverRequest, RecoverRequest__Output as _walraft_client_v1_RecoverRequest__Output } from './walraft/client/v1/RecoverRequest';
 import type { Row as _walraft_client_v1_Row, Row__Output as _walraft_client_v1_Row__Output } from './walraft/client/v1/Row';
+import type { SessionReply as _walraft_client_v1_SessionReply, SessionReply__Output as _walraft_client_v1_SessionReply__Output } from './walraft/client/v1/SessionReply';
+import type { SessionRequest as _walraft_client_v1_SessionRequest, SessionRequest__Output as _walraft_client_v1_SessionRequest__Output } from './walraft/client/v1/SessionRequest';
 import type { Statement as _walraft_client_v1_Statement, Statement__Output as _walraft_client_v1_Statement__Output } from './walraft/client/v1/Statement';
 import type { StatementResult as _walraft_client_v1_StatementResult, StatementResult__Output as _walraft_client_v1_StatementResult__Output } from './walraft/client/v1/StatementResult';
 import type { TransactionReply as _walraft_client_v1_TransactionReply, TransactionReply__Output as _walraft_client_v1_TransactionReply__Output } from './walraft/client/v1/TransactionReply';
@@ -44,6 +46,8 @@ export interface ProtoGrpcType {
         RecoverReply: MessageTypeDefinition<_walraft_client_v1_RecoverReply, _walraft_client_v1_RecoverReply__Output>
         RecoverRequest: MessageTypeDefinition<_walraft_client_v1_RecoverRequest, _walraft_client_v1_RecoverRequest__Output>
         Row: MessageTypeDefinition<_walraft_client_v1_Row, _walraft_client_v1_Row__Output>
+        SessionReply: MessageTypeDefinition<_walraft_client_v1_SessionReply, _walraft_client_v1_SessionReply__Output>
+        SessionRequest: MessageTypeDefinition<_walraft_client_v1_SessionRequest, _walraft_client_v1_SessionRequest__Output>
         Statement: MessageTypeDefinition<_walraft_client_v1_Statement, _walraft_client_v1_Statement__Output>
         StatementResult: MessageTypeDefinition<_walraft_client_v1_StatementResult, _walraft_client_v1_StatementResult__Output>
         TransactionReply: MessageTypeDefinition<_walraft_client_v1_TransactionReply, _walraft_client_v1_TransactionReply__Output>

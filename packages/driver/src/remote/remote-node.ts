@@ -1,9 +1,9 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Failure__Output } from '../gen/walraft/client/v1/Failure';
 import type { LeaderHint__Output } from '../gen/walraft/client/v1/LeaderHint';
-import type { OpenReply__Output } from '../gen/walraft/client/v1/OpenReply';
-import type { RecoverReply__Output } from '../gen/walraft/client/v1/RecoverReply';
-import type { WriteReply__Output } from '../gen/walraft/client/v1/WriteReply';
+import type { QueryRequest } from '../gen/walraft/client/v1/QueryRequest';
+import type { SessionReply__Output } from '../gen/walraft/client/v1/SessionReply';
+import type { SessionRequest } from '../gen/walraft/client/v1/SessionRequest';
 import type { QueryReply__Output } from '../gen/walraft/client/v1/QueryReply';
 import type { TransactionReply__Output } from '../gen/walraft/client/v1/TransactionReply';
 import type { TransactionRequest } from '../gen/walraft/client/v1/TransactionRequest';
@@ -14,6 +14,7 @@ import { ClusterMismatchError } from '@walraft/raft';
 import { fromWireFailure, NodeUnavailableError, ProtocolError, TransactionAbortedError, ClosedError } from '../errors';
 import type { Backend, QuerySpec, Row, TxBackend } from '../types';
 import { ClientMetadata, clientChannelOptions, clientProto, maxClientMessageBytes, requestMetadata } from './proto';
+import { SessionStream } from './session';
 import { decodeResult, decodeRows, encodeParams, encodeStatement } from './values';
 
 export interface RemoteNodeOptions {
@@ -71,6 +72,7 @@ export class RemoteNode implements Backend {
   readonly #client: WalraftClient;
   readonly #o: Required<Omit<RemoteNodeOptions, 'onHint' | 'statementKinds'>> & RemoteNodeOptions;
   readonly #kinds: Map<string, boolean>;
+  readonly #session: SessionStream;
   #closed = false;
 
   constructor(address: string, o: RemoteNodeOptions) {
@@ -78,10 +80,16 @@ export class RemoteNode implements Backend {
     this.#o = { requestTimeoutMs: 15_000, connectTimeoutMs: 2_000, ...o };
     this.#kinds = o.statementKinds ?? new Map<string, boolean>();
     this.#client = new (clientProto().Walraft)(address, grpc.credentials.createInsecure(), clientChannelOptions());
+    this.#session = new SessionStream(
+      this.#client,
+      () => this.#md(),
+      (md) => checkServer(md, this.#o.clusterId),
+    );
   }
 
   close(): void {
     this.#closed = true;
+    this.#session.close();
     this.#client.close();
   }
 
@@ -106,41 +114,6 @@ export class RemoteNode implements Backend {
     if (h && this.#o.onHint) this.#o.onHint(h.leader, h.leaderAddress);
   }
 
-  /** One unary call; `lost` says what a transport failure after sending means for this request. */
-  async #unary<T extends Answered>(
-    start: (md: grpc.Metadata, opts: grpc.CallOptions, cb: grpc.requestCallback<T>) => grpc.ClientUnaryCall,
-    lost: (detail: string) => Error,
-  ): Promise<T> {
-    await this.#connected();
-    return new Promise<T>((resolve, reject) => {
-      let mismatch: Error | undefined;
-      const call = start(this.#md(), { deadline: Date.now() + this.#o.requestTimeoutMs }, (err, reply) => {
-        if (mismatch) {
-          reject(mismatch);
-          return;
-        }
-        if (err) {
-          reject(this.#transportError(err, lost));
-          return;
-        }
-        if (reply === undefined) {
-          reject(new ProtocolError('an empty reply'));
-          return;
-        }
-        this.#hint(reply.hint);
-        if (reply.failure) {
-          reject(wireFailure(reply.failure));
-          return;
-        }
-        resolve(reply);
-      });
-      call.on('metadata', (md: grpc.Metadata) => {
-        mismatch = checkServer(md, this.#o.clusterId);
-        if (mismatch) call.cancel();
-      });
-    });
-  }
-
   #transportError(err: grpc.ServiceError, lost: (detail: string) => Error): Error {
     const m = clusterMismatch(err);
     if (m) return m;
@@ -150,44 +123,148 @@ export class RemoteNode implements Backend {
     return lost(`node at ${this.address}: ${err.details || err.message}`);
   }
 
+  /** One request on the session stream; `lost` says what losing it after sending means for it. */
+  async #request<T extends Answered>(
+    request: Omit<SessionRequest, 'id'>,
+    pick: (r: SessionReply__Output) => T | null | undefined,
+    lost: (detail: string) => Error,
+  ): Promise<T> {
+    await this.#connected();
+    return new Promise<T>((resolve, reject) => {
+      this.#session.send(
+        request,
+        {
+          onReply: (r) => {
+            const m = pick(r);
+            if (!m) reject(new ProtocolError(`a session reply of the wrong kind (${String(r.op)})`));
+            else {
+              this.#hint(m.hint);
+              if (m.failure) reject(wireFailure(m.failure));
+              else resolve(m);
+            }
+            return true;
+          },
+          onLost: (why) => {
+            reject(this.#lostError(why, lost));
+          },
+        },
+        this.#o.requestTimeoutMs,
+      );
+    });
+  }
+
+  #lostError(why: Error, lost: (detail: string) => Error): Error {
+    if (why instanceof ClusterMismatchError) return why;
+    if (isServiceError(why)) return this.#transportError(why, lost);
+    return lost(`node at ${this.address}: ${why.message}`);
+  }
+
   async open(db: string, create: boolean, pageSize: number): Promise<void> {
-    await this.#unary<OpenReply__Output>(
-      (md, o, cb) => this.#client.Open({ db, create, pageSize }, md, o, cb),
+    await this.#request(
+      { open: { db, create, pageSize } },
+      (r) => r.open,
       (d) => new NodeUnavailableError(d),
     );
   }
 
   async write(db: string, token: Uint8Array, statements: readonly Statement[]): Promise<readonly StatementResult[]> {
-    const reply = await this.#unary<WriteReply__Output>(
-      (md, o, cb) => this.#client.Write({ db, token, statements: statements.map(encodeStatement) }, md, o, cb),
+    const reply = await this.#request(
+      { write: { db, token, statements: statements.map(encodeStatement) } },
+      (r) => r.write,
       (d) => new CommitOutcomeUnknownError(token, `lost the ${d}`),
     );
     return reply.results.map(decodeResult);
   }
 
   async recover(db: string, token: Uint8Array): Promise<boolean> {
-    const reply = await this.#unary<RecoverReply__Output>(
-      (md, o, cb) => this.#client.Recover({ db, token }, md, o, cb),
+    const reply = await this.#request(
+      { recover: { db, token } },
+      (r) => r.recover,
       (d) => new NodeUnavailableError(d),
     );
     return reply.committed;
   }
 
-  async *query(q: QuerySpec): AsyncGenerator<readonly Row[]> {
+  #remember(key: string, readonly: boolean): void {
+    if (this.#kinds.size >= maxRememberedStatements) this.#kinds.clear();
+    this.#kinds.set(key, readonly);
+  }
+
+  #queryRequest(q: QuerySpec): QueryRequest {
+    return {
+      db: q.db,
+      sql: q.sql,
+      ...encodeParams(q.params),
+      consistency: consistencyNames[q.consistency],
+      maxLag: String(q.maxLag),
+      token: q.token,
+    };
+  }
+
+  /** A query answered in one session reply; undefined when the node asks for it to be streamed instead. */
+  async #queryOnce(q: QuerySpec): Promise<Row[] | undefined> {
     await this.#connected();
     const key = `${q.db}\u0000${q.sql}`;
     let readonly = this.#kinds.get(key);
-    const call = this.#client.Query(
-      {
-        db: q.db,
-        sql: q.sql,
-        ...encodeParams(q.params),
-        consistency: consistencyNames[q.consistency],
-        maxLag: String(q.maxLag),
-        token: q.token,
-      },
-      this.#md(),
-    );
+    return new Promise<Row[] | undefined>((resolve, reject) => {
+      this.#session.send(
+        { query: this.#queryRequest(q) },
+        {
+          onReply: (r) => {
+            const m = r.query;
+            if (!m) {
+              reject(new ProtocolError(`a session reply of the wrong kind (${String(r.op)})`));
+              return true;
+            }
+            this.#hint(m.hint);
+            if (m.readonly || m.wrote) {
+              readonly = m.readonly;
+              this.#remember(key, readonly);
+              q.onKind?.(readonly);
+            }
+            if (m.failure) reject(wireFailure(m.failure));
+            else if (m.streamInstead) resolve(undefined);
+            else if (m.done) {
+              try {
+                resolve(decodeRows(m.columns, m.rows));
+              } catch (err) {
+                reject(err instanceof Error ? err : new ProtocolError(String(err)));
+              }
+            } else return false; // the announcement of a write: its result follows
+            return true;
+          },
+          onLost: (why) => {
+            reject(
+              this.#lostError(why, (d) =>
+                readonly === true
+                  ? new NodeUnavailableError(d)
+                  : new CommitOutcomeUnknownError(q.token, `lost the ${d} (the statement may have been a write)`),
+              ),
+            );
+          },
+        },
+        this.#o.requestTimeoutMs,
+      );
+    });
+  }
+
+  async *query(q: QuerySpec): AsyncGenerator<readonly Row[]> {
+    if (!q.stream) {
+      const rows = await this.#queryOnce(q);
+      if (rows !== undefined) {
+        yield rows;
+        return;
+      }
+    }
+    yield* this.#queryStream(q);
+  }
+
+  /** A query whose rows arrive in batches on a stream of its own. */
+  async *#queryStream(q: QuerySpec): AsyncGenerator<readonly Row[]> {
+    await this.#connected();
+    const key = `${q.db}\u0000${q.sql}`;
+    let readonly = this.#kinds.get(key);
+    const call = this.#client.Query(this.#queryRequest(q), this.#md());
     let mismatch: Error | undefined;
     call.on('metadata', (md: grpc.Metadata) => {
       mismatch = checkServer(md, this.#o.clusterId);
@@ -199,8 +276,7 @@ export class RemoteNode implements Backend {
         if (m.readonly || m.wrote) {
           readonly = m.readonly;
           q.onKind?.(readonly);
-          if (this.#kinds.size >= maxRememberedStatements) this.#kinds.clear();
-          this.#kinds.set(key, readonly);
+          this.#remember(key, readonly);
         }
         this.#hint(m.hint);
         if (m.failure) throw wireFailure(m.failure);

@@ -13,9 +13,11 @@ import type { WalraftHandlers } from '../gen/walraft/client/v1/Walraft';
 import type { WriteReply } from '../gen/walraft/client/v1/WriteReply';
 import type { WriteRequest__Output } from '../gen/walraft/client/v1/WriteRequest';
 import type { Failure } from '../gen/walraft/client/v1/Failure';
+import type { SessionReply } from '../gen/walraft/client/v1/SessionReply';
+import type { SessionRequest__Output } from '../gen/walraft/client/v1/SessionRequest';
 import { tokenBytes } from '@walraft/replication';
 import { InvalidRequestError, toWireFailure } from '../errors';
-import type { Backend, Consistency, TxBackend } from '../types';
+import type { Backend, Consistency, QuerySpec, Row, TxBackend } from '../types';
 import { ClientMetadata, clientProto } from './proto';
 import { decodeParams, decodeStatement, encodeResult, encodeRows } from './values';
 
@@ -84,77 +86,206 @@ function admit(
   return backend;
 }
 
+async function openOp(backend: Backend, r: OpenRequest__Output, host: ServiceHost): Promise<OpenReply> {
+  try {
+    await backend.open(r.db, r.create, r.pageSize || 4096);
+    return { hint: host.hint() };
+  } catch (err) {
+    return { failure: failure(err, host), hint: host.hint() };
+  }
+}
+
+async function writeOp(backend: Backend, r: WriteRequest__Output, host: ServiceHost): Promise<WriteReply> {
+  try {
+    checkToken(r.token);
+    const results = await backend.write(r.db, r.token, r.statements.map(decodeStatement));
+    return { results: results.map(encodeResult), hint: host.hint() };
+  } catch (err) {
+    return { failure: failure(err, host), hint: host.hint() };
+  }
+}
+
+async function recoverOp(backend: Backend, r: RecoverRequest__Output, host: ServiceHost): Promise<RecoverReply> {
+  try {
+    checkToken(r.token);
+    return { committed: await backend.recover(r.db, r.token), hint: host.hint() };
+  } catch (err) {
+    return { failure: failure(err, host), hint: host.hint() };
+  }
+}
+
+/** The query spec of a request; `announce` is told before a statement that is not read-only runs. */
+function querySpec(r: QueryRequest__Output, stream: boolean, onKind: (readonly: boolean) => void): QuerySpec {
+  return {
+    db: r.db,
+    sql: r.sql,
+    params: decodeParams(r.params, r.hasParams),
+    consistency: consistencies[r.consistency] ?? 'linearizable',
+    maxLag: Number(r.maxLag),
+    token: r.token,
+    stream,
+    onKind: (readonly) => {
+      if (!readonly) checkToken(r.token);
+      onKind(readonly);
+    },
+  };
+}
+
+/** Largest row payload answered in one session message; a bigger read is streamed through Query instead. */
+const sessionRowBytes = 4 << 20;
+
+/** A query answered in one reply (after a `wrote` announcement for a write). */
+async function queryOp(
+  backend: Backend,
+  r: QueryRequest__Output,
+  host: ServiceHost,
+  announce: (m: QueryReply) => void,
+): Promise<QueryReply> {
+  let readonly = false;
+  try {
+    const rows: Row[] = [];
+    let bytes = 0;
+    const spec = querySpec(r, false, (ro) => {
+      readonly = ro;
+      if (!ro) announce({ wrote: true, hint: host.hint() });
+    });
+    for await (const batch of backend.query(spec)) {
+      for (const row of batch) {
+        rows.push(row);
+        bytes += rowBytes(row);
+      }
+      if (readonly && bytes > sessionRowBytes) return { readonly, streamInstead: true, hint: host.hint() };
+    }
+    return { readonly, ...encodeRows(rows), done: true, hint: host.hint() };
+  } catch (err) {
+    return { readonly, failure: failure(err, host), hint: host.hint() };
+  }
+}
+
+function rowBytes(row: Row): number {
+  let n = 0;
+  for (const v of Object.values(row)) n += typeof v === 'string' ? v.length : v instanceof Uint8Array ? v.length : 9;
+  return n;
+}
+
+/** Many requests on one stream, answered as they finish; the stream ends once the client's half is closed
+ * and every request has been answered. */
+function serveSession(
+  call: grpc.ServerDuplexStream<SessionRequest__Output, SessionReply>,
+  backend: Backend,
+  host: ServiceHost,
+): void {
+  let inFlight = 0;
+  let ended = false;
+  const finish = (): void => {
+    if (ended && inFlight === 0 && !call.cancelled && !call.destroyed) call.end();
+  };
+  const answer = (id: string, p: Promise<SessionReply>): void => {
+    inFlight++;
+    void p.then((m) => {
+      inFlight--;
+      if (!call.cancelled && !call.destroyed) call.write({ ...m, id });
+      finish();
+    });
+  };
+  call.on('data', (m: SessionRequest__Output) => {
+    switch (m.op) {
+      case 'open':
+        if (m.open)
+          answer(
+            m.id,
+            openOp(backend, m.open, host).then((open) => ({ open })),
+          );
+        return;
+      case 'write':
+        if (m.write)
+          answer(
+            m.id,
+            writeOp(backend, m.write, host).then((write) => ({ write })),
+          );
+        return;
+      case 'recover':
+        if (m.recover)
+          answer(
+            m.id,
+            recoverOp(backend, m.recover, host).then((recover) => ({ recover })),
+          );
+        return;
+      case 'query': {
+        const q = m.query;
+        if (!q) return;
+        const announce = (pre: QueryReply): void => {
+          if (!call.cancelled && !call.destroyed) call.write({ id: m.id, query: pre });
+        };
+        answer(
+          m.id,
+          queryOp(backend, q, host, announce).then((query) => ({ query })),
+        );
+        return;
+      }
+      default:
+        call.destroy(
+          Object.assign(new Error('a session request without an operation'), { code: grpc.status.INVALID_ARGUMENT }),
+        );
+    }
+  });
+  call.on('end', () => {
+    ended = true;
+    finish();
+  });
+}
+
 /** The client protocol (proto/client.proto) served on a node's port. */
 export function clientService(host: ServiceHost): GrpcService {
+  const destroyWith =
+    (call: { destroy(e: Error): void }) =>
+    (e: Partial<grpc.StatusObject>): void => {
+      call.destroy(Object.assign(new Error(e.details), e));
+    };
   const handlers: WalraftHandlers = {
+    Session(call: grpc.ServerDuplexStream<SessionRequest__Output, SessionReply>) {
+      const backend = admit(call, host, destroyWith(call));
+      if (backend) serveSession(call, backend, host);
+    },
+
     Open(call: grpc.ServerUnaryCall<OpenRequest__Output, OpenReply>, cb: grpc.sendUnaryData<OpenReply>) {
       const backend = admit(call, host, (e) => {
         cb(e);
       });
-      if (!backend) return;
-      const r = call.request;
-      backend.open(r.db, r.create, r.pageSize || 4096).then(
-        () => {
-          cb(null, { hint: host.hint() });
-        },
-        (err: unknown) => {
-          cb(null, { failure: failure(err, host), hint: host.hint() });
-        },
-      );
+      if (backend)
+        void openOp(backend, call.request, host).then((r) => {
+          cb(null, r);
+        });
     },
 
     Write(call: grpc.ServerUnaryCall<WriteRequest__Output, WriteReply>, cb: grpc.sendUnaryData<WriteReply>) {
       const backend = admit(call, host, (e) => {
         cb(e);
       });
-      if (!backend) return;
-      const r = call.request;
-      Promise.resolve()
-        .then(() => {
-          checkToken(r.token);
-          return backend.write(r.db, r.token, r.statements.map(decodeStatement));
-        })
-        .then(
-          (results) => {
-            cb(null, { results: results.map(encodeResult), hint: host.hint() });
-          },
-          (err: unknown) => {
-            cb(null, { failure: failure(err, host), hint: host.hint() });
-          },
-        );
+      if (backend)
+        void writeOp(backend, call.request, host).then((r) => {
+          cb(null, r);
+        });
     },
 
     Recover(call: grpc.ServerUnaryCall<RecoverRequest__Output, RecoverReply>, cb: grpc.sendUnaryData<RecoverReply>) {
       const backend = admit(call, host, (e) => {
         cb(e);
       });
-      if (!backend) return;
-      const r = call.request;
-      Promise.resolve()
-        .then(() => {
-          checkToken(r.token);
-          return backend.recover(r.db, r.token);
-        })
-        .then(
-          (committed) => {
-            cb(null, { committed, hint: host.hint() });
-          },
-          (err: unknown) => {
-            cb(null, { failure: failure(err, host), hint: host.hint() });
-          },
-        );
+      if (backend)
+        void recoverOp(backend, call.request, host).then((r) => {
+          cb(null, r);
+        });
     },
 
     Query(call: grpc.ServerWritableStream<QueryRequest__Output, QueryReply>) {
-      const backend = admit(call, host, (e) => call.destroy(Object.assign(new Error(e.details), e)));
-      if (!backend) return;
-      void streamQuery(call, backend, host);
+      const backend = admit(call, host, destroyWith(call));
+      if (backend) void streamQuery(call, backend, host);
     },
 
     Transaction(call: grpc.ServerDuplexStream<TransactionRequest__Output, TransactionReply>) {
-      const backend = admit(call, host, (e) => call.destroy(Object.assign(new Error(e.details), e)));
-      if (!backend) return;
-      serveTransaction(call, backend, host);
+      const backend = admit(call, host, destroyWith(call));
+      if (backend) serveTransaction(call, backend, host);
     },
   };
   return { definition: clientProto().Walraft.service, implementation: handlers };
@@ -189,27 +320,31 @@ async function streamQuery(
   host: ServiceHost,
 ): Promise<void> {
   const r = call.request;
+  // Most queries answer in one message: the kind, the rows and `done` together. Only a write announces
+  // itself before it runs, and a batch is held back until the next shows whether it is the last.
+  let kind: QueryReply = {};
+  let held: QueryReply | undefined;
   try {
-    const rows = backend.query({
-      db: r.db,
-      sql: r.sql,
-      params: decodeParams(r.params, r.hasParams),
-      consistency: consistencies[r.consistency] ?? 'linearizable',
-      maxLag: Number(r.maxLag),
-      token: r.token,
-      onKind: (readonly) => {
-        if (!readonly) checkToken(r.token);
+    const rows = backend.query(
+      querySpec(r, true, (readonly) => {
+        if (readonly) {
+          kind = { readonly: true, hint: host.hint() };
+          return;
+        }
         // before a write runs: a client that loses the stream after this knows the outcome is unknown
-        call.write({ readonly, wrote: !readonly, hint: host.hint() });
-      },
-    });
+        call.write({ wrote: true, hint: host.hint() });
+      }),
+    );
     for await (const batch of rows) {
       if (batch.length === 0) continue;
-      if (!(await send(call, encodeRows(batch)))) return;
+      if (held && !(await send(call, held))) return;
+      held = { ...kind, ...encodeRows(batch) };
+      kind = {};
     }
-    if (await send(call, { done: true })) call.end();
+    if (await send(call, { ...kind, ...held, done: true })) call.end();
   } catch (err) {
-    if (await send(call, { failure: failure(err, host), hint: host.hint() })) call.end();
+    if (held && !(await send(call, held))) return;
+    if (await send(call, { ...kind, failure: failure(err, host), hint: host.hint() })) call.end();
   }
 }
 

@@ -3,8 +3,14 @@
 import type { KvNodeArgs } from '@walraft/raft';
 import { jsonLogger, silentLogger } from '@walraft/raft';
 import { startNode } from '../node';
+import type { WorkloadSpec } from './workload';
+import { runWorkload } from './workload';
 
-type Request = { readonly op: 'status' } | { readonly op: 'stop' };
+type Request =
+  | { readonly op: 'status' }
+  | { readonly op: 'stop' }
+  /** Runs a workload on this node's embedded database (see bench-driver). */
+  | ({ readonly op: 'bench' } & WorkloadSpec);
 interface Message {
   readonly seq: number;
   readonly req: Request;
@@ -34,6 +40,8 @@ async function main(): Promise<void> {
         const s = node.status();
         return { role: s.role, lead: s.lead, term: s.term, commit: s.commit, applied: s.appliedIndex };
       }
+      case 'bench':
+        return runWorkload(await node.open(req.db), req);
       case 'stop':
         await node.close();
         setImmediate(() => process.exit(0));

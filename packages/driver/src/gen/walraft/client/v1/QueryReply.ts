@@ -15,6 +15,7 @@ export interface QueryReply {
   'done'?: (boolean);
   'failure'?: (_walraft_client_v1_Failure | null);
   'hint'?: (_walraft_client_v1_LeaderHint | null);
+  'streamInstead'?: (boolean);
 }
 
 export interface QueryReply__Output {
@@ -27,4 +28,5 @@ export interface QueryReply__Output {
   'done': (boolean);
   'failure': (_walraft_client_v1_Failure__Output | null);
   'hint': (_walraft_client_v1_LeaderHint__Output | null);
+  'streamInstead': (boolean);
 }

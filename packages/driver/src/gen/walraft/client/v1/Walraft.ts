@@ -8,6 +8,8 @@ import type { QueryReply as _walraft_client_v1_QueryReply, QueryReply__Output as
 import type { QueryRequest as _walraft_client_v1_QueryRequest, QueryRequest__Output as _walraft_client_v1_QueryRequest__Output } from '../../../walraft/client/v1/QueryRequest';
 import type { RecoverReply as _walraft_client_v1_RecoverReply, RecoverReply__Output as _walraft_client_v1_RecoverReply__Output } from '../../../walraft/client/v1/RecoverReply';
 import type { RecoverRequest as _walraft_client_v1_RecoverRequest, RecoverRequest__Output as _walraft_client_v1_RecoverRequest__Output } from '../../../walraft/client/v1/RecoverRequest';
+import type { SessionReply as _walraft_client_v1_SessionReply, SessionReply__Output as _walraft_client_v1_SessionReply__Output } from '../../../walraft/client/v1/SessionReply';
+import type { SessionRequest as _walraft_client_v1_SessionRequest, SessionRequest__Output as _walraft_client_v1_SessionRequest__Output } from '../../../walraft/client/v1/SessionRequest';
 import type { TransactionReply as _walraft_client_v1_TransactionReply, TransactionReply__Output as _walraft_client_v1_TransactionReply__Output } from '../../../walraft/client/v1/TransactionReply';
 import type { TransactionRequest as _walraft_client_v1_TransactionRequest, TransactionRequest__Output as _walraft_client_v1_TransactionRequest__Output } from '../../../walraft/client/v1/TransactionRequest';
 import type { WriteReply as _walraft_client_v1_WriteReply, WriteReply__Output as _walraft_client_v1_WriteReply__Output } from '../../../walraft/client/v1/WriteReply';
@@ -37,6 +39,11 @@ export interface WalraftClient extends grpc.Client {
   recover(argument: _walraft_client_v1_RecoverRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_walraft_client_v1_RecoverReply__Output>): grpc.ClientUnaryCall;
   recover(argument: _walraft_client_v1_RecoverRequest, callback: grpc.requestCallback<_walraft_client_v1_RecoverReply__Output>): grpc.ClientUnaryCall;
   
+  Session(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_walraft_client_v1_SessionRequest, _walraft_client_v1_SessionReply__Output>;
+  Session(options?: grpc.CallOptions): grpc.ClientDuplexStream<_walraft_client_v1_SessionRequest, _walraft_client_v1_SessionReply__Output>;
+  session(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_walraft_client_v1_SessionRequest, _walraft_client_v1_SessionReply__Output>;
+  session(options?: grpc.CallOptions): grpc.ClientDuplexStream<_walraft_client_v1_SessionRequest, _walraft_client_v1_SessionReply__Output>;
+  
   Transaction(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_walraft_client_v1_TransactionRequest, _walraft_client_v1_TransactionReply__Output>;
   Transaction(options?: grpc.CallOptions): grpc.ClientDuplexStream<_walraft_client_v1_TransactionRequest, _walraft_client_v1_TransactionReply__Output>;
   transaction(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_walraft_client_v1_TransactionRequest, _walraft_client_v1_TransactionReply__Output>;
@@ -60,6 +67,8 @@ export interface WalraftHandlers extends grpc.UntypedServiceImplementation {
   
   Recover: grpc.handleUnaryCall<_walraft_client_v1_RecoverRequest__Output, _walraft_client_v1_RecoverReply>;
   
+  Session: grpc.handleBidiStreamingCall<_walraft_client_v1_SessionRequest__Output, _walraft_client_v1_SessionReply>;
+  
   Transaction: grpc.handleBidiStreamingCall<_walraft_client_v1_TransactionRequest__Output, _walraft_client_v1_TransactionReply>;
   
   Write: grpc.handleUnaryCall<_walraft_client_v1_WriteRequest__Output, _walraft_client_v1_WriteReply>;
@@ -70,6 +79,7 @@ export interface WalraftDefinition extends grpc.ServiceDefinition {
   Open: MethodDefinition<_walraft_client_v1_OpenRequest, _walraft_client_v1_OpenReply, _walraft_client_v1_OpenRequest__Output, _walraft_client_v1_OpenReply__Output>
   Query: MethodDefinition<_walraft_client_v1_QueryRequest, _walraft_client_v1_QueryReply, _walraft_client_v1_QueryRequest__Output, _walraft_client_v1_QueryReply__Output>
   Recover: MethodDefinition<_walraft_client_v1_RecoverRequest, _walraft_client_v1_RecoverReply, _walraft_client_v1_RecoverRequest__Output, _walraft_client_v1_RecoverReply__Output>
+  Session: MethodDefinition<_walraft_client_v1_SessionRequest, _walraft_client_v1_SessionReply, _walraft_client_v1_SessionRequest__Output, _walraft_client_v1_SessionReply__Output>
   Transaction: MethodDefinition<_walraft_client_v1_TransactionRequest, _walraft_client_v1_TransactionReply, _walraft_client_v1_TransactionRequest__Output, _walraft_client_v1_TransactionReply__Output>
   Write: MethodDefinition<_walraft_client_v1_WriteRequest, _walraft_client_v1_WriteReply, _walraft_client_v1_WriteRequest__Output, _walraft_client_v1_WriteReply__Output>
 }
