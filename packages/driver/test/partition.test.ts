@@ -1,6 +1,6 @@
 import { FaultProxy } from '@walraft/raft';
 import type { Database, Node } from '../src';
-import { CommitOutcomeUnknownError, connect } from '../src';
+import { CommitOutcomeUnknownError, connect, ReplicaLagError } from '../src';
 import { EmbeddedCluster, eventually } from './helpers';
 
 jest.setTimeout(120_000);
@@ -59,6 +59,13 @@ it('a partitioned old leader never serves a stale linearizable read; its in-flig
 
   // the old node still holds v1: proof that a stale answer was there to give
   expect(await oldDb.get('SELECT v FROM reg WHERE k = 1', [], { consistency: 'none' })).toEqual({ v: 'v1' });
+  // once it has stepped down and knows no leader, a bounded-staleness read refuses
+  await eventually('the isolated node refusing a maxLag read', () =>
+    oldDb.get('SELECT v FROM reg WHERE k = 1', [], { consistency: 'none', maxLag: 10 }).then(
+      () => undefined,
+      (err: unknown) => (err instanceof ReplicaLagError ? err : undefined),
+    ),
+  );
   for (const db of [oldDb, remoteOldDb]) {
     for (let i = 0; i < 3; i++) {
       const read = await db.get('SELECT v FROM reg WHERE k = 1').then(
