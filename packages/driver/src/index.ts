@@ -1,5 +1,6 @@
 export { startNode, Node } from './node';
 export type { NodeOptions, OpenOptions, ClusterMember } from './node';
+export type { WriteObserver } from './node-backend';
 export { connect, Client } from './remote/client';
 export type { ConnectOptions, ClientOpenOptions } from './remote/client';
 export { Database, EmbeddedDatabase, PreparedStatement, Transaction } from './database';

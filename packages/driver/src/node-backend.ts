@@ -20,13 +20,27 @@ function args(params: QuerySpec['params']): unknown[] {
   return params === undefined ? [] : Array.isArray(params) ? [...(params as readonly unknown[])] : [params];
 }
 
+/** Told of every write transaction this node ran as the leader: its latency and whether it committed. */
+export type WriteObserver = (ms: number, committed: boolean) => void;
+
 class LocalTransaction implements TxBackend {
-  constructor(private readonly tx: InteractiveTransaction) {}
+  readonly #started = performance.now();
+  constructor(
+    private readonly tx: InteractiveTransaction,
+    private readonly observe: WriteObserver | undefined,
+  ) {}
   run(statement: Statement): Promise<StatementResult> {
     return this.tx.run(statement);
   }
-  commit(): Promise<void> {
-    return this.tx.commit();
+  async commit(): Promise<void> {
+    if (!this.observe) return this.tx.commit();
+    try {
+      await this.tx.commit();
+      this.observe(performance.now() - this.#started, true);
+    } catch (err) {
+      this.observe(performance.now() - this.#started, false);
+      throw err;
+    }
   }
   rollback(): Promise<void> {
     return this.tx.rollback();
@@ -54,6 +68,7 @@ export class NodeBackend implements Backend {
     private readonly link: LeaderLink,
     /** false for requests that were forwarded here: they are never forwarded again. */
     private readonly mayForward: boolean,
+    private readonly observe?: WriteObserver,
   ) {}
 
   #isLeader(): boolean {
@@ -81,12 +96,24 @@ export class NodeBackend implements Backend {
   }
 
   write(db: string, token: Uint8Array, statements: readonly Statement[]): Promise<readonly StatementResult[]> {
-    if (this.#isLeader()) return this.sm.write(db, { token, statements });
-    return this.#leader().write(db, token, statements);
+    if (!this.#isLeader()) return this.#leader().write(db, token, statements);
+    const observe = this.observe;
+    if (!observe) return this.sm.write(db, { token, statements });
+    const t0 = performance.now();
+    return this.sm.write(db, { token, statements }).then(
+      (r) => {
+        observe(performance.now() - t0, true);
+        return r;
+      },
+      (err: unknown) => {
+        observe(performance.now() - t0, false);
+        throw err;
+      },
+    );
   }
 
   async begin(db: string, token: Uint8Array): Promise<TxBackend> {
-    if (this.#isLeader()) return new LocalTransaction(await this.sm.begin(db, token));
+    if (this.#isLeader()) return new LocalTransaction(await this.sm.begin(db, token), this.observe);
     return this.#leader().begin(db, token);
   }
 

@@ -5,7 +5,7 @@ import { checkDatabaseName, NotLeaderError, ReplicatedSqlite, ReplicationClosedE
 import type { DatabaseOptions, LocalReader } from './database';
 import { EmbeddedDatabase } from './database';
 import { NodeBackend } from './node-backend';
-import type { LeaderLink } from './node-backend';
+import type { LeaderLink, WriteObserver } from './node-backend';
 import { RemoteNode } from './remote/remote-node';
 import { clientService } from './remote/service';
 import { retryDefinite } from './retry';
@@ -31,6 +31,8 @@ export interface NodeOptions {
   /** Maps a member's advertised address to the one this node dials (a fault proxy in tests). */
   readonly dialAddress?: (peer: number, address: string) => string;
   readonly logger?: Logger;
+  /** Told of every write transaction this node runs as the leader (for metrics). */
+  readonly onWrite?: WriteObserver;
 }
 
 export interface OpenOptions extends DatabaseOptions {
@@ -89,12 +91,15 @@ export class Node {
   readonly #direct: NodeBackend;
   #closed = false;
 
-  private constructor(cluster: ClusterNode, sm: ReplicatedSqlite, link: ForwardingLink) {
+  readonly #observe: WriteObserver | undefined;
+
+  private constructor(cluster: ClusterNode, sm: ReplicatedSqlite, link: ForwardingLink, observe?: WriteObserver) {
     this.id = cluster.id;
     this.#cluster = cluster;
     this.#sm = sm;
     this.#link = link;
-    this.#direct = new NodeBackend(cluster, sm, link, true);
+    this.#observe = observe;
+    this.#direct = new NodeBackend(cluster, sm, link, true, observe);
   }
 
   /** @internal */
@@ -138,7 +143,7 @@ export class Node {
       throw err;
     }
     sm.attach(cluster);
-    started.node = new Node(cluster, sm, new ForwardingLink(cluster, requestTimeoutMs, o.dialAddress));
+    started.node = new Node(cluster, sm, new ForwardingLink(cluster, requestTimeoutMs, o.dialAddress), o.onWrite);
     return started.node;
   }
 
@@ -150,7 +155,7 @@ export class Node {
   }
 
   #backend(forwarded: boolean): NodeBackend {
-    return forwarded ? new NodeBackend(this.#cluster, this.#sm, this.#link, false) : this.#direct;
+    return forwarded ? new NodeBackend(this.#cluster, this.#sm, this.#link, false, this.#observe) : this.#direct;
   }
 
   /** The address other members and remote clients reach this node at. */

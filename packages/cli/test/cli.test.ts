@@ -1,0 +1,321 @@
+import type { ChildProcess } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { splitStatements } from '../src/sql-split';
+
+jest.setTimeout(120_000);
+
+const bin = path.join(__dirname, '..', 'bin', 'walraft.js');
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'walraft-cli-'));
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+interface Running {
+  readonly child: ChildProcess;
+  readonly lines: Record<string, unknown>[];
+  readonly exited: Promise<number | null>;
+  address: string;
+  http: string;
+}
+const nodes = new Map<number, Running>();
+
+/** `walraft start` as a child process; resolves once it logs "serving" (with its addresses). */
+async function startNode(id: number, how: string[]): Promise<Running> {
+  const child = spawn(
+    process.execPath,
+    [
+      bin,
+      'start',
+      '--id',
+      String(id),
+      '--data',
+      path.join(root, `n${id}`),
+      '--listen',
+      '127.0.0.1:0',
+      '--http',
+      '127.0.0.1:0',
+      ...how,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const lines: Record<string, unknown>[] = [];
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      resolve(code);
+    }),
+  );
+  const r: Running = { child, lines, exited, address: '', http: '' };
+  let buf = '';
+  const serving = new Promise<void>((resolve, reject) => {
+    child.stderr?.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        try {
+          const o = JSON.parse(line) as Record<string, unknown>;
+          lines.push(o);
+          if (o.msg === 'serving') {
+            r.address = String(o.address);
+            r.http = String(o.http);
+            resolve();
+          }
+        } catch {
+          lines.push({ raw: line });
+        }
+      }
+    });
+    void exited.then((code) => {
+      reject(new Error(`node ${id} exited with ${String(code)}: ${JSON.stringify(lines.slice(-3))}`));
+    });
+  });
+  nodes.set(id, r);
+  await serving;
+  return r;
+}
+
+/** Runs a walraft command to completion. */
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function get(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, body });
+        });
+      })
+      .on('error', reject);
+  });
+}
+
+const cluster = (): string => [...nodes.values()].map((n) => n.address).join(',');
+
+interface StatusJson {
+  leader: number;
+  term: number;
+  members: { id: number; role: string; reachable: boolean; appliedIndex: number }[];
+}
+
+async function status(): Promise<StatusJson> {
+  const r = await run(['status', '--cluster', cluster(), '--json']);
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout) as StatusJson;
+}
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+beforeAll(async () => {
+  const first = await startNode(1, ['--bootstrap']);
+  await startNode(2, ['--join', first.address]);
+  await startNode(3, ['--join', first.address]);
+  await waitFor('three voters', async () => {
+    const s = await status();
+    return s.leader !== 0 && s.members.length === 3 && s.members.every((m) => m.reachable) ? s : undefined;
+  });
+});
+afterAll(async () => {
+  for (const n of nodes.values()) n.child.kill('SIGKILL');
+  await Promise.all([...nodes.values()].map((n) => n.exited));
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+describe('walraft shell -e', () => {
+  it('runs statements, prints aligned tables or JSON, and keeps BEGIN … COMMIT together', async () => {
+    const w = await run([
+      'shell',
+      '--cluster',
+      cluster(),
+      '--db',
+      'app.db',
+      '-e',
+      "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t (v) VALUES ('a'), ('bb')",
+      '-e',
+      "BEGIN; INSERT INTO t (v) VALUES ('in-tx'); COMMIT; SELECT id, v FROM t ORDER BY id",
+    ]);
+    expect(w.stderr).toBe('');
+    expect(w.code).toBe(0);
+    expect(w.stdout).toBe('id | v\n---+------\n1  | a\n2  | bb\n3  | in-tx\n');
+    const j = await run([
+      'shell',
+      '--cluster',
+      cluster(),
+      '--db',
+      'app.db',
+      '--json',
+      '-e',
+      'SELECT count(*) AS n FROM t',
+    ]);
+    expect(JSON.parse(j.stdout)).toEqual([{ n: 3 }]);
+    const weak = await run([
+      'shell',
+      '--cluster',
+      cluster(),
+      '--db',
+      'app.db',
+      '--consistency',
+      'none',
+      '-e',
+      'SELECT 1 AS one',
+    ]);
+    expect(weak.stdout).toContain('one');
+  });
+
+  it('stops at the first SQL error with one line on stderr and a non-zero exit', async () => {
+    const r = await run([
+      'shell',
+      '--cluster',
+      cluster(),
+      '--db',
+      'app.db',
+      '-e',
+      "INSERT INTO t (v) VALUES ('x'); SELEC 1; INSERT INTO t (v) VALUES ('y')",
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^walraft: near "SELEC": syntax error/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const c = await run([
+      'shell',
+      '--cluster',
+      cluster(),
+      '--db',
+      'app.db',
+      '--json',
+      '-e',
+      "SELECT count(*) AS n FROM t WHERE v IN ('x', 'y')",
+    ]);
+    expect(JSON.parse(c.stdout)).toEqual([{ n: 1 }]);
+  });
+});
+
+describe('bad input', () => {
+  it.each([
+    [['start', '--id', '1', '--data', root, '--listen', '127.0.0.1:0', '--bogus'], /unknown option '--bogus'/],
+    [['status', '--cluster', 'no-port'], /malformed --cluster address "no-port"/],
+    [['status', '--cluster', '127.0.0.1:1'], /no node reachable|none of/],
+    [['shell', '--cluster', '127.0.0.1:1', '--consistency', 'sometimes', '-e', 'SELECT 1'], /consistency must be/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ])('walraft %j fails with one clear line', async (args, message) => {
+    const r = await run(args);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('refuses a cluster with another id', async () => {
+    const r = await run(['status', '--cluster', cluster(), '--cluster-id', 'someone-else']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cluster "someone-else"/);
+    expect(r.stderr).toMatch(/RAFT_CLUSTER_MISMATCH/);
+  });
+});
+
+describe('operations', () => {
+  it('serves /status, /readyz and Prometheus /metrics', async () => {
+    const n = nodes.get(1) as Running;
+    const s = await get(`http://${n.http}/status`);
+    expect(JSON.parse(s.body)).toMatchObject({ id: 1, clusterId: 'walraft' });
+    expect((await get(`http://${n.http}/readyz`)).status).toBe(200);
+    const m = await get(`http://${n.http}/metrics`);
+    const samples = new Map<string, number>();
+    for (const line of m.body.split('\n')) {
+      if (line === '' || line.startsWith('#')) continue;
+      const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (\S+)$/.exec(line);
+      expect(match).not.toBeNull();
+      samples.set(match?.[1] ?? '', Number(match?.[2]));
+    }
+    expect(samples.get('walraft_term')).toBeGreaterThan(0);
+    expect(samples.get('walraft_applied_index')).toBeGreaterThan(0);
+    expect(samples.has('walraft_commit_latency_seconds_count')).toBe(true);
+    expect(samples.has('nodejs_eventloop_lag_p99_seconds')).toBe(true);
+  });
+
+  it('transfers leadership, removes and re-adds a member', async () => {
+    const before = await status();
+    const to = before.members.find((m) => m.role !== 'leader')?.id ?? 0;
+    const t = await run(['transfer', '--cluster', cluster(), '--to', String(to)]);
+    expect(t.stdout.trim()).toBe(`node ${to} is the leader`);
+    const fourth = await startNode(4, ['--join', (nodes.get(1) as Running).address]);
+    await waitFor('four members', async () => ((await status()).members.length === 4 ? true : undefined));
+    const r = await run(['remove', '--cluster', cluster(), '--id', '4']);
+    expect(r.stdout.trim()).toBe('node 4 removed');
+    fourth.child.kill('SIGKILL');
+    await fourth.exited;
+    nodes.delete(4);
+    await waitFor('three members', async () => ((await status()).members.length === 3 ? true : undefined));
+    const again = await run(['add', '--cluster', cluster(), '--id', '4', '--address', '127.0.0.1:9']);
+    expect(again.code).not.toBe(0); // node ids are never reused
+    expect(again.stderr).toMatch(/node 4|retired|reuse/i);
+  });
+
+  it('stops the leader gracefully on SIGTERM: leadership handed over, exit 0, no write lost', async () => {
+    const w = await run([
+      'shell',
+      '--cluster',
+      cluster(),
+      '--db',
+      'app.db',
+      '-e',
+      "INSERT INTO t (v) VALUES ('before-stop')",
+    ]);
+    expect(w.code).toBe(0);
+    const s = await status();
+    const leader = nodes.get(s.leader) as Running;
+    leader.child.kill('SIGTERM');
+    expect(await leader.exited).toBe(0);
+    expect(leader.lines.some((l) => l.msg === 'leadership handed over')).toBe(true);
+    nodes.delete(s.leader);
+    const after = await waitFor('a new leader', async () => {
+      const x = await status();
+      return x.leader !== 0 && x.leader !== s.leader ? x : undefined;
+    });
+    expect(after.leader).not.toBe(s.leader);
+    const c = await run([
+      'shell',
+      '--cluster',
+      cluster(),
+      '--db',
+      'app.db',
+      '--json',
+      '-e',
+      "SELECT count(*) AS n FROM t WHERE v = 'before-stop'",
+    ]);
+    expect(JSON.parse(c.stdout)).toEqual([{ n: 1 }]);
+  });
+});
+
+describe('splitStatements', () => {
+  it('splits on semicolons outside strings, identifiers, comments and trigger bodies', () => {
+    const sql = [
+      'INSERT INTO t VALUES (\'a;b\', "c;d", [e;f], `g;h`); -- a; comment',
+      '/* x; y */ SELECT 1;',
+      'CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET v = CASE WHEN 1 THEN 2 ELSE 3 END; DELETE FROM t; END;',
+      'SELECT 2',
+    ].join('\n');
+    const { statements, rest } = splitStatements(sql);
+    expect(statements).toHaveLength(3);
+    expect(statements[2]).toMatch(/^CREATE TRIGGER .* END;$/s);
+    expect(rest.trim()).toBe('SELECT 2');
+    expect(splitStatements("SELECT 'unterminated; still").statements).toEqual([]);
+  });
+});
