@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { add, remove, status, transfer } from './commands/cluster';
 import { executeStatements } from './commands/shell';
 import { start } from './commands/start';
+import { verify } from './commands/verify';
 import { CommandFailed, UsageError } from './errors';
 
 const out = (s: string): void => {
@@ -81,6 +82,14 @@ function program(): Command {
     p.command('transfer').description('hand leadership to another voter').option('--to <n>', 'the node id'),
   ).action(async (flags: Parameters<typeof transfer>[0]) => {
     process.exitCode = await transfer(flags, out);
+  });
+  clusterOptions(
+    p
+      .command('verify')
+      .description('check that every member holds identical pages of a database (on a quiet cluster)')
+      .requiredOption('--db <name>', 'database name'),
+  ).action(async (flags: Parameters<typeof verify>[0]) => {
+    process.exitCode = await verify(flags, out);
   });
   return p;
 }

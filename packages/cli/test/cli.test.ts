@@ -208,6 +208,22 @@ describe('walraft shell -e', () => {
   });
 });
 
+describe('walraft verify', () => {
+  it('finds identical pages on every member', async () => {
+    const r = await run(['verify', '--cluster', cluster(), '--db', 'app.db', '--json']);
+    expect(r.stderr).toBe('');
+    const v = JSON.parse(r.stdout) as { ok: boolean; members: { hash: string; appliedIndex: number }[] };
+    expect(v.ok).toBe(true);
+    expect(v.members).toHaveLength(3);
+    expect(new Set(v.members.map((m) => m.hash)).size).toBe(1);
+    const text = await run(['verify', '--cluster', cluster(), '--db', 'app.db']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/ok: 3 members hold identical pages of app\.db at applied index \d+/);
+    const missing = await run(['verify', '--cluster', cluster(), '--db', 'nope.db']);
+    expect(missing.code).toBe(1);
+  });
+});
+
 describe('bad input', () => {
   it.each([
     [['start', '--id', '1', '--data', root, '--listen', '127.0.0.1:0', '--bogus'], /unknown option '--bogus'/],

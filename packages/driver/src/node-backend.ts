@@ -9,7 +9,7 @@ import {
 } from '@walraft/replication';
 import { normalizeError, ReplicaLagError, TimeoutError } from './errors';
 import type { RemoteNode } from './remote/remote-node';
-import type { Backend, QuerySpec, Row, TxBackend } from './types';
+import type { Backend, PageHash, QuerySpec, Row, TxBackend } from './types';
 
 /** Rows read in one go on the shared reader before a query is moved to a streaming connection of its own. */
 const inlineRows = 1_000;
@@ -120,6 +120,23 @@ export class NodeBackend implements Backend {
   recover(db: string, token: Uint8Array): Promise<boolean> {
     if (this.#isLeader()) return this.sm.recover(db, token);
     return this.#leader().recover(db, token);
+  }
+
+  /**
+   * After a linearizable barrier, this node's applied index and the hash of the database's pages. The two
+   * are read around the hash and must agree; with writes still arriving the answer is the best effort of a
+   * few tries (compare hashes only where the applied indexes are equal).
+   */
+  async pageHash(db: string): Promise<PageHash> {
+    const replica = this.sm.database(db);
+    await this.#readIndex();
+    for (let attempt = 0; ; attempt++) {
+      const before = this.cluster.raftNode.appliedIndex();
+      const hash = replica.pageHash();
+      const after = this.cluster.raftNode.appliedIndex();
+      if (before === after || attempt >= 4) return { appliedIndex: after, hash };
+      await new Promise((r) => setImmediate(r));
+    }
   }
 
   /** Waits until this node has applied everything committed before the call. */

@@ -9,6 +9,7 @@ import type { LeaderLink, WriteObserver } from './node-backend';
 import { RemoteNode } from './remote/remote-node';
 import { clientService } from './remote/service';
 import { retryDefinite } from './retry';
+import type { PageHash } from './types';
 import type { ServiceHost } from './remote/service';
 
 export interface NodeOptions {
@@ -118,6 +119,11 @@ export class Node {
         return n === undefined || n.#closed ? undefined : n.#backend(forwarded);
       },
       hint: () => started.node?.leaderHint() ?? { leader: 0, leaderAddress: '' },
+      pageHash: (db) => {
+        const n = started.node;
+        if (n === undefined) return Promise.reject(new ReplicationClosedError('the node'));
+        return n.pageHash(db);
+      },
     };
     let cluster: ClusterNode;
     try {
@@ -187,6 +193,11 @@ export class Node {
         return raft.appliedIndex();
       },
     };
+  }
+
+  /** After a linearizable barrier: this node's applied index and the SHA-256 of the database's pages. */
+  pageHash(name: string): Promise<PageHash> {
+    return this.#direct.pageHash(name);
   }
 
   /** The databases this node holds. */

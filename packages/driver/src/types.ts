@@ -60,3 +60,9 @@ export interface Backend {
   begin(db: string, token: Uint8Array): Promise<TxBackend>;
   recover(db: string, token: Uint8Array): Promise<boolean>;
 }
+
+/** A node's applied index and the SHA-256 of a database's pages there. */
+export interface PageHash {
+  readonly appliedIndex: number;
+  readonly hash: string;
+}

@@ -3,6 +3,8 @@ import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-load
 
 import type { Begin as _walraft_client_v1_Begin, Begin__Output as _walraft_client_v1_Begin__Output } from './walraft/client/v1/Begin';
 import type { Failure as _walraft_client_v1_Failure, Failure__Output as _walraft_client_v1_Failure__Output } from './walraft/client/v1/Failure';
+import type { HashReply as _walraft_client_v1_HashReply, HashReply__Output as _walraft_client_v1_HashReply__Output } from './walraft/client/v1/HashReply';
+import type { HashRequest as _walraft_client_v1_HashRequest, HashRequest__Output as _walraft_client_v1_HashRequest__Output } from './walraft/client/v1/HashRequest';
 import type { LeaderHint as _walraft_client_v1_LeaderHint, LeaderHint__Output as _walraft_client_v1_LeaderHint__Output } from './walraft/client/v1/LeaderHint';
 import type { NamedValue as _walraft_client_v1_NamedValue, NamedValue__Output as _walraft_client_v1_NamedValue__Output } from './walraft/client/v1/NamedValue';
 import type { OpenReply as _walraft_client_v1_OpenReply, OpenReply__Output as _walraft_client_v1_OpenReply__Output } from './walraft/client/v1/OpenReply';
@@ -35,6 +37,8 @@ export interface ProtoGrpcType {
         Begin: MessageTypeDefinition<_walraft_client_v1_Begin, _walraft_client_v1_Begin__Output>
         Consistency: EnumTypeDefinition
         Failure: MessageTypeDefinition<_walraft_client_v1_Failure, _walraft_client_v1_Failure__Output>
+        HashReply: MessageTypeDefinition<_walraft_client_v1_HashReply, _walraft_client_v1_HashReply__Output>
+        HashRequest: MessageTypeDefinition<_walraft_client_v1_HashRequest, _walraft_client_v1_HashRequest__Output>
         LeaderHint: MessageTypeDefinition<_walraft_client_v1_LeaderHint, _walraft_client_v1_LeaderHint__Output>
         Mode: EnumTypeDefinition
         NamedValue: MessageTypeDefinition<_walraft_client_v1_NamedValue, _walraft_client_v1_NamedValue__Output>

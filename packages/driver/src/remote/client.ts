@@ -10,6 +10,15 @@ import { retryDefinite } from '../retry';
 import type { Backend, QuerySpec, Row, TxBackend } from '../types';
 import { RemoteNode } from './remote-node';
 
+/** One member's answer to `pageHashes`. */
+export interface MemberPageHash {
+  readonly id: number;
+  readonly address: string;
+  readonly appliedIndex: number;
+  readonly hash: string;
+  readonly error?: string;
+}
+
 export interface ConnectOptions {
   /** The cluster's id; nodes of another cluster are refused. Default "walraft". */
   readonly clusterId?: string;
@@ -197,6 +206,32 @@ export class Client {
     const code = (last as { code?: unknown } | undefined)?.code;
     if (typeof code === 'string' && !code.startsWith('GRPC_')) throw last;
     throw new NodeUnavailableError(`none of ${this.#addresses.join(', ')} answered: ${(last as Error).message}`);
+  }
+
+  /**
+   * Every member's applied index and page hash of database `db`, each after a linearizable barrier on that
+   * member. On a quiet cluster all agree; `error` names a member that could not answer.
+   */
+  async pageHashes(db: string): Promise<MemberPageHash[]> {
+    checkDatabaseName(db);
+    const members = await this.cluster();
+    return Promise.all(
+      members.map(async (m): Promise<MemberPageHash> => {
+        const node = new RemoteNode(m.address, {
+          clusterId: this.#o.clusterId,
+          forwarded: false,
+          requestTimeoutMs: this.#o.requestTimeoutMs,
+          connectTimeoutMs: this.#o.connectTimeoutMs,
+        });
+        try {
+          return { id: m.id, address: m.address, ...(await node.pageHash(db)) };
+        } catch (err) {
+          return { id: m.id, address: m.address, appliedIndex: 0, hash: '', error: (err as Error).message };
+        } finally {
+          node.close();
+        }
+      }),
+    );
   }
 
   /** The attached node's view of the cluster: role, term, leader, indexes, per-peer progress. */

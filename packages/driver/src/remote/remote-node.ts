@@ -12,7 +12,7 @@ import type { Statement, StatementResult } from '@walraft/replication';
 import { CommitOutcomeUnknownError, TransactionTooLargeError } from '@walraft/replication';
 import { ClusterMismatchError } from '@walraft/raft';
 import { fromWireFailure, NodeUnavailableError, ProtocolError, TransactionAbortedError, ClosedError } from '../errors';
-import type { Backend, QuerySpec, Row, TxBackend } from '../types';
+import type { Backend, PageHash, QuerySpec, Row, TxBackend } from '../types';
 import { ClientMetadata, clientChannelOptions, clientProto, maxClientMessageBytes, requestMetadata } from './proto';
 import { SessionStream } from './session';
 import { decodeResult, decodeRows, encodeParams, encodeStatement } from './values';
@@ -183,6 +183,21 @@ export class RemoteNode implements Backend {
       (d) => new NodeUnavailableError(d),
     );
     return reply.committed;
+  }
+
+  /** The node's applied index and the hash of the database's pages there (unary: a rare, slow call). */
+  pageHash(db: string): Promise<PageHash> {
+    return this.#connected().then(
+      () =>
+        new Promise<PageHash>((resolve, reject) => {
+          this.#client.Hash({ db }, this.#md(), { deadline: Date.now() + this.#o.requestTimeoutMs }, (err, r) => {
+            if (err) reject(this.#transportError(err, (d) => new NodeUnavailableError(d)));
+            else if (r === undefined) reject(new ProtocolError('an empty reply'));
+            else if (r.failure) reject(wireFailure(r.failure));
+            else resolve({ appliedIndex: Number(r.appliedIndex), hash: r.hash });
+          });
+        }),
+    );
   }
 
   #remember(key: string, readonly: boolean): void {

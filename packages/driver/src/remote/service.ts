@@ -1,5 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { GrpcService } from '@walraft/raft';
+import type { HashReply } from '../gen/walraft/client/v1/HashReply';
+import type { HashRequest__Output } from '../gen/walraft/client/v1/HashRequest';
 import type { LeaderHint } from '../gen/walraft/client/v1/LeaderHint';
 import type { OpenReply } from '../gen/walraft/client/v1/OpenReply';
 import type { OpenRequest__Output } from '../gen/walraft/client/v1/OpenRequest';
@@ -17,7 +19,7 @@ import type { SessionReply } from '../gen/walraft/client/v1/SessionReply';
 import type { SessionRequest__Output } from '../gen/walraft/client/v1/SessionRequest';
 import { tokenBytes } from '@walraft/replication';
 import { InvalidRequestError, toWireFailure } from '../errors';
-import type { Backend, Consistency, QuerySpec, Row, TxBackend } from '../types';
+import type { Backend, Consistency, PageHash, QuerySpec, Row, TxBackend } from '../types';
 import { ClientMetadata, clientProto } from './proto';
 import { decodeParams, decodeStatement, encodeResult, encodeRows } from './values';
 
@@ -29,6 +31,8 @@ export interface ServiceHost {
   backend(forwarded: boolean): Backend | undefined;
   /** The leader this node knows of. */
   hint(): LeaderHint;
+  /** This node's applied index and the hash of a database's pages (see NodeBackend.pageHash). */
+  pageHash(db: string): Promise<PageHash>;
 }
 
 const consistencies: Record<string, Consistency> = { LINEARIZABLE: 'linearizable', WEAK: 'weak', NONE: 'none' };
@@ -276,6 +280,21 @@ export function clientService(host: ServiceHost): GrpcService {
         void recoverOp(backend, call.request, host).then((r) => {
           cb(null, r);
         });
+    },
+
+    Hash(call: grpc.ServerUnaryCall<HashRequest__Output, HashReply>, cb: grpc.sendUnaryData<HashReply>) {
+      const backend = admit(call, host, (e) => {
+        cb(e);
+      });
+      if (!backend) return;
+      host.pageHash(call.request.db).then(
+        (h) => {
+          cb(null, { appliedIndex: h.appliedIndex, hash: h.hash, hint: host.hint() });
+        },
+        (err: unknown) => {
+          cb(null, { failure: failure(err, host), hint: host.hint() });
+        },
+      );
     },
 
     Query(call: grpc.ServerWritableStream<QueryRequest__Output, QueryReply>) {

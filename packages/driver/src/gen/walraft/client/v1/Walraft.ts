@@ -2,6 +2,8 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { HashReply as _walraft_client_v1_HashReply, HashReply__Output as _walraft_client_v1_HashReply__Output } from '../../../walraft/client/v1/HashReply';
+import type { HashRequest as _walraft_client_v1_HashRequest, HashRequest__Output as _walraft_client_v1_HashRequest__Output } from '../../../walraft/client/v1/HashRequest';
 import type { OpenReply as _walraft_client_v1_OpenReply, OpenReply__Output as _walraft_client_v1_OpenReply__Output } from '../../../walraft/client/v1/OpenReply';
 import type { OpenRequest as _walraft_client_v1_OpenRequest, OpenRequest__Output as _walraft_client_v1_OpenRequest__Output } from '../../../walraft/client/v1/OpenRequest';
 import type { QueryReply as _walraft_client_v1_QueryReply, QueryReply__Output as _walraft_client_v1_QueryReply__Output } from '../../../walraft/client/v1/QueryReply';
@@ -16,6 +18,15 @@ import type { WriteReply as _walraft_client_v1_WriteReply, WriteReply__Output as
 import type { WriteRequest as _walraft_client_v1_WriteRequest, WriteRequest__Output as _walraft_client_v1_WriteRequest__Output } from '../../../walraft/client/v1/WriteRequest';
 
 export interface WalraftClient extends grpc.Client {
+  Hash(argument: _walraft_client_v1_HashRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_walraft_client_v1_HashReply__Output>): grpc.ClientUnaryCall;
+  Hash(argument: _walraft_client_v1_HashRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_walraft_client_v1_HashReply__Output>): grpc.ClientUnaryCall;
+  Hash(argument: _walraft_client_v1_HashRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_walraft_client_v1_HashReply__Output>): grpc.ClientUnaryCall;
+  Hash(argument: _walraft_client_v1_HashRequest, callback: grpc.requestCallback<_walraft_client_v1_HashReply__Output>): grpc.ClientUnaryCall;
+  hash(argument: _walraft_client_v1_HashRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_walraft_client_v1_HashReply__Output>): grpc.ClientUnaryCall;
+  hash(argument: _walraft_client_v1_HashRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_walraft_client_v1_HashReply__Output>): grpc.ClientUnaryCall;
+  hash(argument: _walraft_client_v1_HashRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_walraft_client_v1_HashReply__Output>): grpc.ClientUnaryCall;
+  hash(argument: _walraft_client_v1_HashRequest, callback: grpc.requestCallback<_walraft_client_v1_HashReply__Output>): grpc.ClientUnaryCall;
+  
   Open(argument: _walraft_client_v1_OpenRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_walraft_client_v1_OpenReply__Output>): grpc.ClientUnaryCall;
   Open(argument: _walraft_client_v1_OpenRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_walraft_client_v1_OpenReply__Output>): grpc.ClientUnaryCall;
   Open(argument: _walraft_client_v1_OpenRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_walraft_client_v1_OpenReply__Output>): grpc.ClientUnaryCall;
@@ -61,6 +72,8 @@ export interface WalraftClient extends grpc.Client {
 }
 
 export interface WalraftHandlers extends grpc.UntypedServiceImplementation {
+  Hash: grpc.handleUnaryCall<_walraft_client_v1_HashRequest__Output, _walraft_client_v1_HashReply>;
+  
   Open: grpc.handleUnaryCall<_walraft_client_v1_OpenRequest__Output, _walraft_client_v1_OpenReply>;
   
   Query: grpc.handleServerStreamingCall<_walraft_client_v1_QueryRequest__Output, _walraft_client_v1_QueryReply>;
@@ -76,6 +89,7 @@ export interface WalraftHandlers extends grpc.UntypedServiceImplementation {
 }
 
 export interface WalraftDefinition extends grpc.ServiceDefinition {
+  Hash: MethodDefinition<_walraft_client_v1_HashRequest, _walraft_client_v1_HashReply, _walraft_client_v1_HashRequest__Output, _walraft_client_v1_HashReply__Output>
   Open: MethodDefinition<_walraft_client_v1_OpenRequest, _walraft_client_v1_OpenReply, _walraft_client_v1_OpenRequest__Output, _walraft_client_v1_OpenReply__Output>
   Query: MethodDefinition<_walraft_client_v1_QueryRequest, _walraft_client_v1_QueryReply, _walraft_client_v1_QueryRequest__Output, _walraft_client_v1_QueryReply__Output>
   Recover: MethodDefinition<_walraft_client_v1_RecoverRequest, _walraft_client_v1_RecoverReply, _walraft_client_v1_RecoverRequest__Output, _walraft_client_v1_RecoverReply__Output>
