@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
-import { add, remove, status, transfer } from './commands/cluster';
-import { executeStatements } from './commands/shell';
+import { add, remove, status, transfer, withClient } from './commands/cluster';
+import { interactive } from './commands/repl';
+import { checkConsistency, executeStatements } from './commands/shell';
 import { start } from './commands/start';
 import { verify } from './commands/verify';
 import { CommandFailed, UsageError } from './errors';
@@ -54,8 +55,10 @@ function program(): Command {
       .option('--consistency <level>', 'linearizable, weak or none', 'linearizable')
       .option('-e, --execute <sql>', 'run these statements and exit (repeatable)', collect),
   ).action(async (flags: Parameters<typeof executeStatements>[0]) => {
-    if (!flags.execute) throw new UsageError('the interactive shell needs a terminal; use -e SQL to run statements');
-    process.exitCode = await executeStatements(flags, out);
+    checkConsistency(flags.consistency);
+    process.exitCode = flags.execute
+      ? await executeStatements(flags, out)
+      : await withClient(flags, (client) => interactive(flags, client, out));
   });
 
   clusterOptions(p.command('status').description('members, roles, leader, term, indexes and lag')).action(

@@ -208,6 +208,55 @@ describe('walraft shell -e', () => {
   });
 });
 
+describe('the interactive shell (through a pseudo-terminal)', () => {
+  it('edits multi-line statements, prints tables, runs dot-commands and keeps history', async () => {
+    const history = path.join(root, 'history');
+    const command = [process.execPath, bin, 'shell', '--cluster', cluster(), '--db', 'pty.db'].join(' ');
+    // util-linux script(1) runs the shell on a pseudo-terminal and relays our pipe to it
+    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+      env: { ...process.env, WALRAFT_HISTORY: history, TERM: 'dumb' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const seen = async (text: string | RegExp, from = 0): Promise<number> => {
+      await waitFor(`"${String(text)}" on the terminal`, () => {
+        const rest = output.slice(from);
+        const i = typeof text === 'string' ? rest.indexOf(text) : rest.search(text);
+        return Promise.resolve(i >= 0 ? true : undefined);
+      });
+      return output.length;
+    };
+    const type = (line: string): void => {
+      child.stdin.write(`${line}\n`);
+    };
+    let at = await seen('walraft> ');
+    type('CREATE TABLE pty (a INTEGER, b TEXT);');
+    at = await seen('walraft> ', at);
+    type("INSERT INTO pty VALUES (1, 'one'),");
+    at = await seen('...> ', at);
+    type("(2, 'two');");
+    at = await seen('walraft> ', at);
+    type('.tables');
+    at = await seen('pty', at);
+    type('SELECT a, b FROM pty ORDER BY a;');
+    at = await seen(/a \| b\s+-+\+-+\s+1 \| one\s+2 \| two/, at);
+    type('.timer on');
+    type('SELECT 1 AS x;');
+    at = await seen('time: ', at);
+    type('.consistency none');
+    at = await seen('reads: none', at);
+    type('.leader');
+    at = await seen(/node \d+ at 127\.0\.0\.1:\d+/, at);
+    type('SELEC 1;');
+    at = await seen('error: near "SELEC"', at);
+    type('.quit');
+    expect(await exited).toBe(0);
+    expect(fs.readFileSync(history, 'utf8')).toContain('SELECT a, b FROM pty ORDER BY a;');
+  });
+});
+
 describe('walraft verify', () => {
   it('finds identical pages on every member', async () => {
     const r = await run(['verify', '--cluster', cluster(), '--db', 'app.db', '--json']);
