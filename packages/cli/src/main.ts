@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { add, remove, status, transfer, withClient } from './commands/cluster';
+import { add, backup, remove, status, transfer, withClient } from './commands/cluster';
 import { interactive } from './commands/repl';
 import { checkConsistency, executeStatements } from './commands/shell';
 import { start } from './commands/start';
@@ -41,6 +41,8 @@ function program(): Command {
     .option('--http <host:port>', 'serve /status, /readyz and /metrics here')
     .option('--cluster-id <id>', 'the cluster id', 'walraft')
     .option('--tick-ms <ms>', 'Raft tick in milliseconds')
+    .option('--restore <file>', 'with --bootstrap: start the new cluster from this backup (needs --db)')
+    .option('--db <name>', 'the database --restore fills')
     .addOption(new Option('--log-format <format>', 'json or pretty').default('json'))
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .action(async (flags: Parameters<typeof start>[0]) => {
@@ -85,6 +87,15 @@ function program(): Command {
     p.command('transfer').description('hand leadership to another voter').option('--to <n>', 'the node id'),
   ).action(async (flags: Parameters<typeof transfer>[0]) => {
     process.exitCode = await transfer(flags, out);
+  });
+  clusterOptions(
+    p
+      .command('backup')
+      .description('an online, consistent backup of a database to a plain SQLite file')
+      .requiredOption('--db <name>', 'database name')
+      .requiredOption('--out <file>', 'where to write it'),
+  ).action(async (flags: Parameters<typeof backup>[0]) => {
+    process.exitCode = await backup(flags, out);
   });
   clusterOptions(
     p

@@ -7,3 +7,5 @@ export { Database, EmbeddedDatabase, PreparedStatement, Transaction } from './da
 export type { DatabaseOptions, LocalReader } from './database';
 export type { Consistency, PageHash, Params, ReadOptions, Row, RunResult } from './types';
 export * from './errors';
+export { restoreDatabase } from './restore';
+export type { RestoreReport } from './restore';

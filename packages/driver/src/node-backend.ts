@@ -139,6 +139,18 @@ export class NodeBackend implements Backend {
     }
   }
 
+  /**
+   * Writes a consistent copy of the database into `file` (a plain SQLite file), after a linearizable
+   * barrier; resolves with the applied index the copy reflects at least.
+   */
+  async backup(db: string, file: string): Promise<number> {
+    const replica = this.sm.database(db);
+    await this.#readIndex();
+    const applied = this.cluster.raftNode.appliedIndex();
+    await replica.backupTo(file);
+    return applied;
+  }
+
   /** Waits until this node has applied everything committed before the call. */
   async #readIndex(): Promise<void> {
     const s = this.cluster.raftNode.status();

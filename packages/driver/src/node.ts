@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ClusterNodeStatus, Logger, MemberAddress } from '@walraft/raft';
 import { ClusterNode, silentLogger } from '@walraft/raft';
@@ -109,6 +111,10 @@ export class Node {
     const clusterId = o.clusterId ?? 'walraft';
     const requestTimeoutMs = o.requestTimeoutMs ?? 10_000;
     const sm = await ReplicatedSqlite.open({ dir: path.join(o.dataDir, 'sqlite'), logger });
+    // backups are written here before they are sent; leftovers of a crash go at start-up
+    const tmp = path.join(o.dataDir, 'tmp');
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.mkdirSync(tmp, { recursive: true });
     // the client service is registered before the node listens, and served once the node is up
     const started: { node?: Node } = {};
     const host: ServiceHost = {
@@ -119,6 +125,17 @@ export class Node {
         return n === undefined || n.#closed ? undefined : n.#backend(forwarded);
       },
       hint: () => started.node?.leaderHint() ?? { leader: 0, leaderAddress: '' },
+      backup: async (db) => {
+        const n = started.node;
+        if (n === undefined) throw new ReplicationClosedError('the node');
+        const file = path.join(tmp, `backup-${randomBytes(8).toString('hex')}.db`);
+        try {
+          return { file, appliedIndex: await n.backup(db, file) };
+        } catch (err) {
+          fs.rmSync(file, { force: true });
+          throw err;
+        }
+      },
       pageHash: (db) => {
         const n = started.node;
         if (n === undefined) return Promise.reject(new ReplicationClosedError('the node'));
@@ -198,6 +215,14 @@ export class Node {
   /** After a linearizable barrier: this node's applied index and the SHA-256 of the database's pages. */
   pageHash(name: string): Promise<PageHash> {
     return this.#direct.pageHash(name);
+  }
+
+  /**
+   * Writes a consistent copy of database `name` to `file` as a plain SQLite file (after a linearizable
+   * barrier); resolves with the applied index it reflects at least.
+   */
+  backup(name: string, file: string): Promise<number> {
+    return this.#direct.backup(name, file);
   }
 
   /** The databases this node holds. */

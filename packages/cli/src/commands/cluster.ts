@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { AdminClient } from '@walraft/raft';
 import { connect } from 'walraft';
 import type { Client } from 'walraft';
@@ -98,6 +99,20 @@ export async function status(flags: ClusterFlags, out: (s: string) => void): Pro
       ),
     );
   }
+  return 0;
+}
+
+export async function backup(
+  flags: ClusterFlags & { db: string; out: string },
+  out: (s: string) => void,
+): Promise<number> {
+  const file = path.resolve(flags.out);
+  const r = await withClient(flags, (c) => c.backup(flags.db, file));
+  out(
+    flags.json
+      ? toJson({ file, ...r })
+      : `${flags.db}: ${r.bytes} bytes at applied index ${r.appliedIndex} written to ${file}`,
+  );
   return 0;
 }
 

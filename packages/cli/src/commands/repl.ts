@@ -20,6 +20,7 @@ const help = `Enter SQL statements terminated by ";" (they may span lines), or a
   .timer on|off         print each statement's time
   .transfer [ID]        hand leadership to node ID (or the most caught-up voter)
   .remove ID            remove node ID from the cluster
+  .backup FILE          an online, consistent copy of this database as a plain SQLite file
   .quit                 leave (also Ctrl-D)
 BEGIN … COMMIT (or ROLLBACK) runs the statements between as one interactive transaction.`;
 
@@ -192,6 +193,12 @@ export class Repl {
           const id = parseId(args[0]);
           await this.client.removeNode(id);
           this.out(`node ${id} removed`);
+          break;
+        }
+        case '.backup': {
+          if (!args[0]) throw new Error('.backup FILE');
+          const r = await this.client.backup(this.db.name, path.resolve(args[0]));
+          this.out(`${r.bytes} bytes at applied index ${r.appliedIndex} written to ${path.resolve(args[0])}`);
           break;
         }
         default:

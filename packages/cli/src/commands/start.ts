@@ -1,8 +1,10 @@
 import * as path from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as fs from 'node:fs';
 import type { Node } from 'walraft';
-import { startNode } from 'walraft';
+import { restoreDatabase, startNode } from 'walraft';
+import { checkDatabaseName } from '@walraft/replication';
 import { parseAddress, parseAddressList, parseId } from '../addresses';
 import { UsageError } from '../errors';
 import { serveHttp } from '../http';
@@ -20,6 +22,8 @@ export interface StartFlags {
   readonly tickMs?: string;
   readonly logFormat: string;
   readonly logLevel: string;
+  readonly restore?: string;
+  readonly db?: string;
 }
 
 /**
@@ -39,6 +43,15 @@ export async function start(flags: StartFlags): Promise<number> {
   if (tickMs !== undefined && !(Number.isInteger(tickMs) && tickMs >= 1 && tickMs <= 10_000)) {
     throw new UsageError(`--tick-ms must be an integer from 1 to 10000, not "${flags.tickMs ?? ''}"`);
   }
+  if ((flags.restore === undefined) !== (flags.db === undefined)) {
+    throw new UsageError('--restore FILE and --db NAME go together');
+  }
+  if (flags.restore !== undefined && !flags.bootstrap) {
+    throw new UsageError('--restore starts a new cluster from a backup: use it with --bootstrap');
+  }
+  if (flags.restore !== undefined && !fs.existsSync(flags.restore))
+    throw new UsageError(`no backup file ${flags.restore}`);
+  if (flags.db !== undefined) checkDatabaseName(flags.db);
   const log = makeLogger(flags.logFormat, flags.logLevel, { self: id });
   let node: Node | undefined;
   const metrics = new NodeMetrics(() => node);
@@ -64,6 +77,10 @@ export async function start(flags: StartFlags): Promise<number> {
   } catch (err) {
     server?.close();
     throw err;
+  }
+  // the node serves Raft from here on; it is announced as serving once a restore (if any) is in
+  if (flags.restore !== undefined && flags.db !== undefined) {
+    await restoreOnce(node, flags.restore, flags.db, path.resolve(flags.data), log);
   }
   const httpAddress = server ? httpHost(server) : undefined;
   log.info('serving', {
@@ -95,6 +112,34 @@ export async function start(flags: StartFlags): Promise<number> {
   log.info('stopped');
   log.flush();
   return 0;
+}
+
+/**
+ * Restores the backup into the new cluster, once: a marker in the data dir records that it was done, so a
+ * restart with the same flags serves instead of restoring again; a database that exists without the marker
+ * (an interrupted restore) is refused rather than mixed.
+ */
+async function restoreOnce(
+  node: Node,
+  file: string,
+  name: string,
+  dataDir: string,
+  log: ReturnType<typeof makeLogger>,
+): Promise<void> {
+  const marker = path.join(dataDir, 'restored.json');
+  if (fs.existsSync(marker)) {
+    log.info('restore already done; serving', { db: name, marker });
+    return;
+  }
+  await node.waitForLeader(30_000);
+  const db = await node.open(name);
+  const t0 = performance.now();
+  const report = await restoreDatabase(db, file);
+  fs.writeFileSync(
+    marker,
+    `${JSON.stringify({ db: name, from: path.resolve(file), at: new Date().toISOString(), ...report })}\n`,
+  );
+  log.info('restored', { db: name, from: file, ...report, ms: Math.round(performance.now() - t0) });
 }
 
 async function graceful(node: Node, log: ReturnType<typeof makeLogger>): Promise<void> {

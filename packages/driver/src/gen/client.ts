@@ -1,6 +1,8 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { BackupChunk as _walraft_client_v1_BackupChunk, BackupChunk__Output as _walraft_client_v1_BackupChunk__Output } from './walraft/client/v1/BackupChunk';
+import type { BackupRequest as _walraft_client_v1_BackupRequest, BackupRequest__Output as _walraft_client_v1_BackupRequest__Output } from './walraft/client/v1/BackupRequest';
 import type { Begin as _walraft_client_v1_Begin, Begin__Output as _walraft_client_v1_Begin__Output } from './walraft/client/v1/Begin';
 import type { Failure as _walraft_client_v1_Failure, Failure__Output as _walraft_client_v1_Failure__Output } from './walraft/client/v1/Failure';
 import type { HashReply as _walraft_client_v1_HashReply, HashReply__Output as _walraft_client_v1_HashReply__Output } from './walraft/client/v1/HashReply';
@@ -34,6 +36,8 @@ export interface ProtoGrpcType {
   walraft: {
     client: {
       v1: {
+        BackupChunk: MessageTypeDefinition<_walraft_client_v1_BackupChunk, _walraft_client_v1_BackupChunk__Output>
+        BackupRequest: MessageTypeDefinition<_walraft_client_v1_BackupRequest, _walraft_client_v1_BackupRequest__Output>
         Begin: MessageTypeDefinition<_walraft_client_v1_Begin, _walraft_client_v1_Begin__Output>
         Consistency: EnumTypeDefinition
         Failure: MessageTypeDefinition<_walraft_client_v1_Failure, _walraft_client_v1_Failure__Output>

@@ -1,10 +1,11 @@
+import * as fs from 'node:fs';
 import type { Statement, StatementResult } from '@walraft/replication';
 import { checkDatabaseName, ReplicationClosedError } from '@walraft/replication';
 import type { MemberAddress } from '@walraft/raft';
 import { AdminClient, splitHostPort } from '@walraft/raft';
 import { Database } from '../database';
 import type { DatabaseOptions } from '../database';
-import { ClusterMismatchError, InvalidParameterError, NodeUnavailableError } from '../errors';
+import { InvalidParameterError, NodeUnavailableError } from '../errors';
 import type { ClusterMember } from '../node';
 import { retryDefinite } from '../retry';
 import type { Backend, QuerySpec, Row, TxBackend } from '../types';
@@ -148,6 +149,11 @@ class ClientRouter implements Backend {
     }
   }
 
+  /** A backup from the attached node (any member can give one: it follows a linearizable barrier). */
+  backup(db: string, write: (chunk: Buffer) => void): Promise<{ size: number; appliedIndex: number }> {
+    return this.#onHome((n) => n.backup(db, write));
+  }
+
   close(): void {
     this.#closed = true;
     for (const n of this.#nodes.values()) n.close();
@@ -196,15 +202,14 @@ export class Client {
       try {
         return await op(admin);
       } catch (err) {
-        if (err instanceof ClusterMismatchError) throw err;
+        // a node's answer (a refusal) is final; only a transport failure (GRPC_<status>) moves on
+        const code = (err as { code?: unknown }).code;
+        if (!(typeof code === 'string' && code.startsWith('GRPC_'))) throw err;
         last = err;
       } finally {
         admin.close();
       }
     }
-    // a transport failure (the admin client reports GRPC_<status>) means no node could be asked
-    const code = (last as { code?: unknown } | undefined)?.code;
-    if (typeof code === 'string' && !code.startsWith('GRPC_')) throw last;
     throw new NodeUnavailableError(`none of ${this.#addresses.join(', ')} answered: ${(last as Error).message}`);
   }
 
@@ -232,6 +237,42 @@ export class Client {
         }
       }),
     );
+  }
+
+  /**
+   * An online, consistent backup of database `name` into `file`: a plain SQLite file that the sqlite3 tool
+   * opens. Written beside `file` and renamed into place once complete.
+   */
+  async backup(name: string, file: string): Promise<{ bytes: number; appliedIndex: number }> {
+    checkDatabaseName(name);
+    const temp = `${file}.partial`;
+    const fd = fs.openSync(temp, 'w');
+    try {
+      const r = await retryDefinite(
+        () => {
+          fs.ftruncateSync(fd, 0);
+          let at = 0;
+          return this.#router.backup(name, (chunk) => {
+            fs.writeSync(fd, chunk, 0, chunk.length, at);
+            at += chunk.length;
+          });
+        },
+        this.#o.retryTimeoutMs,
+        () => this.#closed,
+      );
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+      fs.renameSync(temp, file);
+      return { bytes: r.size, appliedIndex: r.appliedIndex };
+    } catch (err) {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // already closed
+      }
+      fs.rmSync(temp, { force: true });
+      throw err;
+    }
   }
 
   /** The attached node's view of the cluster: role, term, leader, indexes, per-peer progress. */

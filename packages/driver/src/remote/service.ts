@@ -1,5 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
 import type { GrpcService } from '@walraft/raft';
+import * as fs from 'node:fs';
+import type { BackupChunk } from '../gen/walraft/client/v1/BackupChunk';
+import type { BackupRequest__Output } from '../gen/walraft/client/v1/BackupRequest';
 import type { HashReply } from '../gen/walraft/client/v1/HashReply';
 import type { HashRequest__Output } from '../gen/walraft/client/v1/HashRequest';
 import type { LeaderHint } from '../gen/walraft/client/v1/LeaderHint';
@@ -33,6 +36,8 @@ export interface ServiceHost {
   hint(): LeaderHint;
   /** This node's applied index and the hash of a database's pages (see NodeBackend.pageHash). */
   pageHash(db: string): Promise<PageHash>;
+  /** A consistent copy of a database in a temporary file (the caller removes it). */
+  backup(db: string): Promise<{ file: string; appliedIndex: number }>;
 }
 
 const consistencies: Record<string, Consistency> = { LINEARIZABLE: 'linearizable', WEAK: 'weak', NONE: 'none' };
@@ -297,6 +302,11 @@ export function clientService(host: ServiceHost): GrpcService {
       );
     },
 
+    Backup(call: grpc.ServerWritableStream<BackupRequest__Output, BackupChunk>) {
+      const backend = admit(call, host, destroyWith(call));
+      if (backend) void streamBackup(call, host);
+    },
+
     Query(call: grpc.ServerWritableStream<QueryRequest__Output, QueryReply>) {
       const backend = admit(call, host, destroyWith(call));
       if (backend) void streamQuery(call, backend, host);
@@ -310,11 +320,46 @@ export function clientService(host: ServiceHost): GrpcService {
   return { definition: clientProto().Walraft.service, implementation: handlers };
 }
 
+const backupChunkBytes = 1 << 20;
+
+/** The backup file in chunks; it is removed afterwards whatever happens. */
+async function streamBackup(
+  call: grpc.ServerWritableStream<BackupRequest__Output, BackupChunk>,
+  host: ServiceHost,
+): Promise<void> {
+  let file: string | undefined;
+  try {
+    const b = await host.backup(call.request.db);
+    file = b.file;
+    const fd = fs.openSync(file, 'r');
+    try {
+      const size = fs.fstatSync(fd).size;
+      let first = true;
+      const buf = Buffer.alloc(backupChunkBytes);
+      for (let at = 0; at < size || first;) {
+        const n = fs.readSync(fd, buf, 0, buf.length, at);
+        at += n;
+        const chunk: BackupChunk = {
+          data: Buffer.from(buf.subarray(0, n)),
+          ...(first ? { size, appliedIndex: b.appliedIndex } : {}),
+        };
+        first = false;
+        if (!(await send(call, chunk))) return;
+        if (n === 0) break;
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+    if (await send(call, { done: true })) call.end();
+  } catch (err) {
+    if (await send(call, { failure: failure(err, host) })) call.end();
+  } finally {
+    if (file) fs.rmSync(file, { force: true });
+  }
+}
+
 /** Writes with backpressure; false when the caller has gone. */
-async function send(
-  call: grpc.ServerWritableStream<QueryRequest__Output, QueryReply>,
-  m: QueryReply,
-): Promise<boolean> {
+async function send<T>(call: grpc.ServerWritableStream<unknown, T>, m: T): Promise<boolean> {
   if (call.cancelled || call.destroyed) return false;
   if (!call.write(m)) {
     await new Promise<void>((resolve) => {

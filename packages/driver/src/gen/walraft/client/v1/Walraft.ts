@@ -2,6 +2,8 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { BackupChunk as _walraft_client_v1_BackupChunk, BackupChunk__Output as _walraft_client_v1_BackupChunk__Output } from '../../../walraft/client/v1/BackupChunk';
+import type { BackupRequest as _walraft_client_v1_BackupRequest, BackupRequest__Output as _walraft_client_v1_BackupRequest__Output } from '../../../walraft/client/v1/BackupRequest';
 import type { HashReply as _walraft_client_v1_HashReply, HashReply__Output as _walraft_client_v1_HashReply__Output } from '../../../walraft/client/v1/HashReply';
 import type { HashRequest as _walraft_client_v1_HashRequest, HashRequest__Output as _walraft_client_v1_HashRequest__Output } from '../../../walraft/client/v1/HashRequest';
 import type { OpenReply as _walraft_client_v1_OpenReply, OpenReply__Output as _walraft_client_v1_OpenReply__Output } from '../../../walraft/client/v1/OpenReply';
@@ -18,6 +20,11 @@ import type { WriteReply as _walraft_client_v1_WriteReply, WriteReply__Output as
 import type { WriteRequest as _walraft_client_v1_WriteRequest, WriteRequest__Output as _walraft_client_v1_WriteRequest__Output } from '../../../walraft/client/v1/WriteRequest';
 
 export interface WalraftClient extends grpc.Client {
+  Backup(argument: _walraft_client_v1_BackupRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_walraft_client_v1_BackupChunk__Output>;
+  Backup(argument: _walraft_client_v1_BackupRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_walraft_client_v1_BackupChunk__Output>;
+  backup(argument: _walraft_client_v1_BackupRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_walraft_client_v1_BackupChunk__Output>;
+  backup(argument: _walraft_client_v1_BackupRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_walraft_client_v1_BackupChunk__Output>;
+  
   Hash(argument: _walraft_client_v1_HashRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_walraft_client_v1_HashReply__Output>): grpc.ClientUnaryCall;
   Hash(argument: _walraft_client_v1_HashRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_walraft_client_v1_HashReply__Output>): grpc.ClientUnaryCall;
   Hash(argument: _walraft_client_v1_HashRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_walraft_client_v1_HashReply__Output>): grpc.ClientUnaryCall;
@@ -72,6 +79,8 @@ export interface WalraftClient extends grpc.Client {
 }
 
 export interface WalraftHandlers extends grpc.UntypedServiceImplementation {
+  Backup: grpc.handleServerStreamingCall<_walraft_client_v1_BackupRequest__Output, _walraft_client_v1_BackupChunk>;
+  
   Hash: grpc.handleUnaryCall<_walraft_client_v1_HashRequest__Output, _walraft_client_v1_HashReply>;
   
   Open: grpc.handleUnaryCall<_walraft_client_v1_OpenRequest__Output, _walraft_client_v1_OpenReply>;
@@ -89,6 +98,7 @@ export interface WalraftHandlers extends grpc.UntypedServiceImplementation {
 }
 
 export interface WalraftDefinition extends grpc.ServiceDefinition {
+  Backup: MethodDefinition<_walraft_client_v1_BackupRequest, _walraft_client_v1_BackupChunk, _walraft_client_v1_BackupRequest__Output, _walraft_client_v1_BackupChunk__Output>
   Hash: MethodDefinition<_walraft_client_v1_HashRequest, _walraft_client_v1_HashReply, _walraft_client_v1_HashRequest__Output, _walraft_client_v1_HashReply__Output>
   Open: MethodDefinition<_walraft_client_v1_OpenRequest, _walraft_client_v1_OpenReply, _walraft_client_v1_OpenRequest__Output, _walraft_client_v1_OpenReply__Output>
   Query: MethodDefinition<_walraft_client_v1_QueryRequest, _walraft_client_v1_QueryReply, _walraft_client_v1_QueryRequest__Output, _walraft_client_v1_QueryReply__Output>

@@ -1,0 +1,10 @@
+// Original file: proto/client.proto
+
+
+export interface BackupRequest {
+  'db'?: (string);
+}
+
+export interface BackupRequest__Output {
+  'db': (string);
+}
