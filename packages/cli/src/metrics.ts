@@ -10,6 +10,7 @@ export class NodeMetrics {
   readonly #commits: client.Counter;
   readonly #commitFailures: client.Counter;
   readonly #commitLatency: client.Histogram;
+  readonly #fsync: client.Histogram;
 
   constructor(node: () => Node | undefined) {
     const r = this.registry;
@@ -76,6 +77,38 @@ export class NodeMetrics {
         for (const [peer, ms] of s.lastContactMs) if (ms !== undefined) this.set({ peer: String(peer) }, ms / 1000);
       },
     });
+    const counter = (name: string, help: string, read: (n: Node) => number): void => {
+      new client.Counter({
+        name,
+        help,
+        registers: [r],
+        collect() {
+          const n = node();
+          if (n) {
+            this.reset();
+            this.inc(read(n));
+          }
+        },
+      });
+    };
+    counter(
+      'walraft_checkpoints_total',
+      'State machine checkpoints (every database checkpointed into its file)',
+      (n) => n.stats().checkpoints,
+    );
+    counter('walraft_log_compactions_total', 'Raft log compactions after a checkpoint', (n) => n.stats().compactions);
+    counter('walraft_snapshots_sent_total', 'Snapshots sent to lagging or new members', (n) => n.stats().snapshotsSent);
+    counter(
+      'walraft_snapshots_installed_total',
+      'Snapshots received and installed',
+      (n) => n.stats().snapshotsInstalled,
+    );
+    this.#fsync = new client.Histogram({
+      name: 'walraft_fsync_seconds',
+      help: 'Duration of each fdatasync of the Raft log',
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [r],
+    });
     this.#commits = new client.Counter({
       name: 'walraft_commits_total',
       help: 'Write transactions this node committed as the leader',
@@ -100,6 +133,11 @@ export class NodeMetrics {
       this.#commits.inc();
       this.#commitLatency.observe(ms / 1000);
     } else this.#commitFailures.inc();
+  }
+
+  /** Called by the node for every fdatasync of its Raft log. */
+  observeFsync(ms: number): void {
+    this.#fsync.observe(ms / 1000);
   }
 
   text(): Promise<string> {

@@ -418,6 +418,9 @@ describe('operations', () => {
     expect(samples.get('walraft_applied_index')).toBeGreaterThan(0);
     expect(samples.has('walraft_commit_latency_seconds_count')).toBe(true);
     expect(samples.has('nodejs_eventloop_lag_p99_seconds')).toBe(true);
+    expect(samples.get('walraft_fsync_seconds_count')).toBeGreaterThan(0);
+    expect(samples.has('walraft_checkpoints_total')).toBe(true);
+    expect(samples.has('walraft_snapshots_sent_total')).toBe(true);
   });
 
   it('transfers leadership, removes and re-adds a member', async () => {

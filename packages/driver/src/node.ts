@@ -36,6 +36,8 @@ export interface NodeOptions {
   readonly logger?: Logger;
   /** Told of every write transaction this node runs as the leader (for metrics). */
   readonly onWrite?: WriteObserver;
+  /** Told how long each fdatasync of the Raft log took (for metrics). */
+  readonly onFsync?: (ms: number) => void;
 }
 
 export interface OpenOptions extends DatabaseOptions {
@@ -156,6 +158,7 @@ export class Node {
           sm.onRoleChange(s);
         },
         services: [clientService(host)],
+        ...(o.onFsync ? { onFsync: o.onFsync } : {}),
         logger,
         requestTimeoutMs,
         ...(o.tickMs !== undefined ? { tickMs: o.tickMs } : {}),
@@ -223,6 +226,11 @@ export class Node {
    */
   backup(name: string, file: string): Promise<number> {
     return this.#direct.backup(name, file);
+  }
+
+  /** Counters since start: checkpoints, log compactions, snapshots sent and installed. */
+  stats(): { checkpoints: number; compactions: number; snapshotsSent: number; snapshotsInstalled: number } {
+    return { ...this.#cluster.raftNode.stats };
   }
 
   /** The databases this node holds. */

@@ -72,6 +72,9 @@ export async function start(flags: StartFlags): Promise<number> {
       onWrite: (ms, ok) => {
         metrics.observeWrite(ms, ok);
       },
+      onFsync: (ms) => {
+        metrics.observeFsync(ms);
+      },
       ...(tickMs !== undefined ? { tickMs } : {}),
     });
   } catch (err) {

@@ -353,6 +353,7 @@ export class RaftNode {
           return;
         }
         const meta: SnapshotMeta = { index: snap.index, term, conf: this.confAt(snap.index) };
+        this.stats.snapshotsSent++;
         this.opts.transport.sendSnapshot({ ...m, meta }, snap);
       },
       (err: unknown) => {
@@ -374,6 +375,7 @@ export class RaftNode {
     });
     // The state machine is durable at meta.index before the log forgets what precedes it.
     await this.storage.installSnapshot(meta);
+    this.stats.snapshotsInstalled++;
   }
 
   private snapshotInstalled: { resolve: () => void; reject: (err: Error) => void } | undefined;
@@ -493,6 +495,9 @@ export class RaftNode {
     }
   }
 
+  /** Counters for monitoring: checkpoints, log compactions, snapshots sent and installed. */
+  readonly stats = { checkpoints: 0, compactions: 0, snapshotsSent: 0, snapshotsInstalled: 0 };
+
   /** Checkpoints the state machine now and then, and compacts the log up to the previous checkpoint. */
   private maybeCheckpoint(): void {
     const every = this.opts.checkpointEvery;
@@ -503,11 +508,13 @@ export class RaftNode {
       .checkpoint()
       .then(async (index) => {
         if (this.stopped) return;
+        this.stats.checkpoints++;
         // Keep the entries since the previous checkpoint so slightly lagging followers need no snapshot.
         const boundary = Math.min(previous, index);
         const term = this.storage.term(boundary);
         if (boundary > this.storage.snapshot().index && term !== undefined) {
           await this.storage.compact({ index: boundary, term, conf: this.confAt(boundary) });
+          this.stats.compactions++;
           // storage.snapshot().conf now answers for the boundary; keep only later changes.
           this.confHistory = this.confHistory.filter((c) => c.index > boundary);
         }
