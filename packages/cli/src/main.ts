@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { add, backup, remove, status, transfer, withClient } from './commands/cluster';
 import { interactive } from './commands/repl';
 import { checkConsistency, executeStatements } from './commands/shell';
+import { recoverQuorumCommand } from './commands/recover-quorum';
 import { start } from './commands/start';
 import { verify } from './commands/verify';
 import { CommandFailed, UsageError } from './errors';
@@ -105,6 +106,15 @@ function program(): Command {
   ).action(async (flags: Parameters<typeof verify>[0]) => {
     process.exitCode = await verify(flags, out);
   });
+  p.command('recover-quorum')
+    .description('offline: give a stopped survivor of a cluster that lost its quorum a new configuration')
+    .requiredOption('--data <dir>', "the survivor's data directory (the node must be stopped)")
+    .requiredOption('--members <list>', 'the new configuration: ID=HOST:PORT[,…], including this node')
+    .option('--dry-run', 'only report the log position and configuration')
+    .option('--json', 'machine-readable output')
+    .action(async (flags: Parameters<typeof recoverQuorumCommand>[0]) => {
+      process.exitCode = await recoverQuorumCommand(flags, out);
+    });
   return p;
 }
 

@@ -1,108 +1,19 @@
-import type { ChildProcess } from 'node:child_process';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { splitStatements } from '../src/sql-split';
+import type { Running } from './helpers';
+import { bin, get, run, sleep, startNode as startCliNode } from './helpers';
 
 jest.setTimeout(120_000);
 
-const bin = path.join(__dirname, '..', 'bin', 'walraft.js');
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'walraft-cli-'));
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-interface Running {
-  readonly child: ChildProcess;
-  readonly lines: Record<string, unknown>[];
-  readonly exited: Promise<number | null>;
-  address: string;
-  http: string;
-}
 const nodes = new Map<number, Running>();
 /** Nodes of other clusters started by a test (killed at the end too). */
 const others: Running[] = [];
-
-/** `walraft start` as a child process; resolves once it logs "serving" (with its addresses). */
-async function startNode(id: number, how: string[]): Promise<Running> {
-  const child = spawn(
-    process.execPath,
-    [
-      bin,
-      'start',
-      '--id',
-      String(id),
-      '--data',
-      path.join(root, `n${id}`),
-      '--listen',
-      '127.0.0.1:0',
-      '--http',
-      '127.0.0.1:0',
-      ...how,
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const lines: Record<string, unknown>[] = [];
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('exit', (code) => {
-      resolve(code);
-    }),
-  );
-  const r: Running = { child, lines, exited, address: '', http: '' };
-  let buf = '';
-  const serving = new Promise<void>((resolve, reject) => {
-    child.stderr?.on('data', (d: Buffer) => {
-      buf += d.toString();
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        try {
-          const o = JSON.parse(line) as Record<string, unknown>;
-          lines.push(o);
-          if (o.msg === 'serving') {
-            r.address = String(o.address);
-            r.http = String(o.http);
-            resolve();
-          }
-        } catch {
-          lines.push({ raw: line });
-        }
-      }
-    });
-    void exited.then((code) => {
-      reject(new Error(`node ${id} exited with ${String(code)}: ${JSON.stringify(lines.slice(-3))}`));
-    });
-  });
-  nodes.set(id, r);
-  await serving;
-  return r;
-}
-
-/** Runs a walraft command to completion. */
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-function get(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, (res) => {
-        let body = '';
-        res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => {
-          resolve({ status: res.statusCode ?? 0, body });
-        });
-      })
-      .on('error', reject);
-  });
-}
+const startNode = (id: number, how: string[]): Promise<Running> => startCliNode(root, nodes, id, how);
 
 const cluster = (): string => [...nodes.values()].map((n) => n.address).join(',');
 

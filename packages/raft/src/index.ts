@@ -19,6 +19,8 @@ export * from './cluster/errors';
 export { ClusterNode, splitHostPort } from './cluster/cluster-node';
 export type { ClusterNodeOptions, ClusterNodeStatus } from './cluster/cluster-node';
 export { AdminClient } from './cluster/admin-client';
+export { recoverQuorum, RecoveryRefusedError } from './cluster/recover-quorum';
+export type { RecoverQuorumReport } from './cluster/recover-quorum';
 export type { MemberAddress } from './cluster/membership';
 export { systemRuntime, systemRandom } from './cluster/system-runtime';
 export { KvStateMachine, encodeKvCommand } from './testing/kv-state-machine';
