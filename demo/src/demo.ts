@@ -7,8 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Client, Database } from 'walraft';
 import { CommitOutcomeUnknownError, connect } from 'walraft';
-import { NodeProcess, walraft } from './node-process';
-import { seededRandom } from './rng';
+import { NodeProcess, runWalraft } from '@walraft/cli';
+import { seededRandom } from '@walraft/raft';
 
 interface Options {
   duration: number;
@@ -82,7 +82,7 @@ async function main(): Promise<number> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'walraft-demo-'));
   const nodes = Array.from({ length: o.nodes }, (_, i) => {
     const id = i + 1;
-    return new NodeProcess(id, path.join(dir, `n${id}`), path.join(dir, `n${id}.log`));
+    return new NodeProcess({ id, dataDir: path.join(dir, `n${id}`), logFile: path.join(dir, `n${id}.log`) });
   });
   const clients: Client[] = [];
   let interrupted = false;
@@ -205,7 +205,7 @@ async function main(): Promise<number> {
       counts.push(rows.length);
       tables.push(new Set(rows.map((r) => r.value as string)));
     }
-    const verify = await walraft(['verify', '--cluster', all.join(','), '--db', 'demo.db']);
+    const verify = await runWalraft(['verify', '--cluster', all.join(','), '--db', 'demo.db']);
 
     const reference = tables[0] ?? new Set<string>();
     const tried = new Set([...ledger.acked, ...ledger.unknown.keys(), ...ledger.failed]);

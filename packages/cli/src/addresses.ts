@@ -24,3 +24,17 @@ export function parseId(text: string, what = 'node id'): number {
   }
   return Number(text);
 }
+
+/** `ID=HOST:PORT[,…]`: node ids with addresses. */
+export function parseMembers(text: string, flag: string): { id: number; address: string }[] {
+  const list = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (list.length === 0) throw new UsageError(`${flag} needs at least one ID=HOST:PORT`);
+  return list.map((item) => {
+    const eq = item.indexOf('=');
+    if (eq < 0) throw new UsageError(`malformed ${flag} entry "${item}" (expected ID=HOST:PORT)`);
+    return { id: parseId(item.slice(0, eq), 'member id'), address: parseAddress(item.slice(eq + 1), 'member address') };
+  });
+}

@@ -44,6 +44,7 @@ function program(): Command {
     .option('--tick-ms <ms>', 'Raft tick in milliseconds')
     .option('--restore <file>', 'with --bootstrap: start the new cluster from this backup (needs --db)')
     .option('--db <name>', 'the database --restore fills')
+    .option('--dial <members>', 'reach these members at another address than they advertise: ID=HOST:PORT[,…]')
     .addOption(new Option('--log-format <format>', 'json or pretty').default('json'))
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .action(async (flags: Parameters<typeof start>[0]) => {

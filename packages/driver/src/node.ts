@@ -38,6 +38,12 @@ export interface NodeOptions {
   readonly onWrite?: WriteObserver;
   /** Told how long each fdatasync of the Raft log took (for metrics). */
   readonly onFsync?: (ms: number) => void;
+  /**
+   * Called once if the node stops on a fatal storage error (a failed write or fsync of its Raft log, e.g. a
+   * full disk): it no longer serves anything, and its on-disk state is what recovery starts from. A
+   * supervising process should exit and be restarted.
+   */
+  readonly onFatal?: (err: Error) => void;
 }
 
 export interface OpenOptions extends DatabaseOptions {
@@ -159,6 +165,7 @@ export class Node {
         },
         services: [clientService(host)],
         ...(o.onFsync ? { onFsync: o.onFsync } : {}),
+        ...(o.onFatal ? { onFatal: o.onFatal } : {}),
         logger,
         requestTimeoutMs,
         ...(o.tickMs !== undefined ? { tickMs: o.tickMs } : {}),

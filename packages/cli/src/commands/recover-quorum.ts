@@ -1,7 +1,6 @@
 import * as path from 'node:path';
 import { recoverQuorum } from '@walraft/raft';
-import { parseAddress, parseId } from '../addresses';
-import { UsageError } from '../errors';
+import { parseMembers } from '../addresses';
 import { toJson } from '../format';
 
 export interface RecoverQuorumFlags {
@@ -11,23 +10,9 @@ export interface RecoverQuorumFlags {
   readonly json?: boolean;
 }
 
-/** `ID=HOST:PORT[,…]` */
-function parseMembers(text: string): { id: number; address: string }[] {
-  const list = text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (list.length === 0) throw new UsageError('--members needs at least one ID=HOST:PORT');
-  return list.map((item) => {
-    const eq = item.indexOf('=');
-    if (eq < 0) throw new UsageError(`malformed member "${item}" (expected ID=HOST:PORT)`);
-    return { id: parseId(item.slice(0, eq), 'member id'), address: parseAddress(item.slice(eq + 1), 'member address') };
-  });
-}
-
 /** Offline: makes a stopped survivor's configuration `--members` (see docs/operations.md). */
 export async function recoverQuorumCommand(flags: RecoverQuorumFlags, out: (s: string) => void): Promise<number> {
-  const members = parseMembers(flags.members);
+  const members = parseMembers(flags.members, '--members');
   const r = await recoverQuorum(path.resolve(flags.data), members, flags.dryRun === true);
   if (flags.json) {
     out(toJson(r));

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import type { Node } from 'walraft';
 import { restoreDatabase, startNode } from 'walraft';
 import { checkDatabaseName } from '@walraft/replication';
-import { parseAddress, parseAddressList, parseId } from '../addresses';
+import { parseAddress, parseAddressList, parseId, parseMembers } from '../addresses';
 import { UsageError } from '../errors';
 import { serveHttp } from '../http';
 import { makeLogger } from '../log';
@@ -24,7 +24,11 @@ export interface StartFlags {
   readonly logLevel: string;
   readonly restore?: string;
   readonly db?: string;
+  readonly dial?: string;
 }
+
+/** The exit code of a node that stopped on a fatal storage error (EX_SOFTWARE would hide the cause). */
+export const fatalStorageExitCode = 74; // EX_IOERR
 
 /**
  * Runs a node in the foreground until SIGTERM or SIGINT, then stops gracefully: leadership is handed to
@@ -35,6 +39,8 @@ export async function start(flags: StartFlags): Promise<number> {
   const listen = parseAddress(flags.listen, '--listen address');
   if (flags.bootstrap && flags.join) throw new UsageError('give either --bootstrap or --join, not both');
   const join = flags.join ? parseAddressList(flags.join, '--join address') : undefined;
+  // members reached at another address than the one they advertise (a proxy, NAT)
+  const dial = new Map(flags.dial ? parseMembers(flags.dial, '--dial').map((m) => [m.id, m.address]) : []);
   const httpAt = flags.http ? parseAddress(flags.http, '--http address') : undefined;
   if (flags.logFormat !== 'json' && flags.logFormat !== 'pretty') {
     throw new UsageError(`--log-format must be json or pretty, not "${flags.logFormat}"`);
@@ -75,7 +81,14 @@ export async function start(flags: StartFlags): Promise<number> {
       onFsync: (ms) => {
         metrics.observeFsync(ms);
       },
+      // never retry a failed fsync (its data may be gone): exit, and let the restart recover from disk
+      onFatal: (err) => {
+        log.error('exiting on a fatal storage error', { error: err.message });
+        log.flush();
+        process.exit(fatalStorageExitCode);
+      },
       ...(tickMs !== undefined ? { tickMs } : {}),
+      ...(dial.size > 0 ? { dialAddress: (peer: number, advertised: string) => dial.get(peer) ?? advertised } : {}),
     });
   } catch (err) {
     server?.close();

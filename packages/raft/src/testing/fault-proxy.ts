@@ -121,8 +121,12 @@ export class FaultProxy {
     this.random = opts.random ?? Math.random;
   }
 
-  /** Creates the listener node `from` dials to reach node `to` at `target`; resolves with its address. */
-  async link(from: number, to: number, target: HostPort): Promise<HostPort> {
+  /**
+   * Creates the listener node `from` dials to reach node `to` at `target`; resolves with its address. The
+   * target may be a function asked at each connection (a node whose address is not known yet, or changes):
+   * while it answers undefined, connections are refused.
+   */
+  async link(from: number, to: number, target: HostPort | (() => HostPort | undefined)): Promise<HostPort> {
     const server = net.createServer((client) => {
       this.accept(from, to, client, target);
     });
@@ -220,10 +224,16 @@ export class FaultProxy {
     return r;
   }
 
-  private accept(from: number, to: number, client: net.Socket, target: HostPort): void {
+  private accept(
+    from: number,
+    to: number,
+    client: net.Socket,
+    where: HostPort | (() => HostPort | undefined),
+  ): void {
+    const target = typeof where === 'function' ? where() : where;
     const refused =
       this.closed || this.ruleFor(from, to)?.block === 'reset' || this.ruleFor(to, from)?.block === 'reset';
-    if (refused) {
+    if (refused || !target) {
       client.destroy();
       return;
     }
