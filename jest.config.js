@@ -23,16 +23,29 @@ const packages = fs
 module.exports = {
   // global only: jest-circus ignores a project-level testTimeout; slow projects call jest.setTimeout in a setup file
   testTimeout: 30_000,
-  projects: packages.map((name) => {
-    const setup = path.join(__dirname, 'packages', name, 'test', 'jest.setup.js');
-    return {
+  projects: [
+    ...packages.map((name) => {
+      const setup = path.join(__dirname, 'packages', name, 'test', 'jest.setup.js');
+      return {
+        ...common,
+        displayName: name,
+        rootDir: `<rootDir>/packages/${name}`,
+        testMatch: ['<rootDir>/test/**/*.test.ts'],
+        // tests import sibling packages' sources: unit tests need no prior build
+        moduleNameMapper: { '^@walraft/([^/]+)$': '<rootDir>/../$1/src/index.ts' },
+        ...(fs.existsSync(setup) ? { setupFilesAfterEnv: [setup] } : {}),
+      };
+    }),
+    // the fault harness and the benchmark suite (scripts/faults, scripts/bench)
+    ...['faults', 'bench'].map((name) => ({
       ...common,
       displayName: name,
-      rootDir: `<rootDir>/packages/${name}`,
+      rootDir: `<rootDir>/scripts/${name}`,
       testMatch: ['<rootDir>/test/**/*.test.ts'],
-      // tests import sibling packages' sources: unit tests need no prior build
-      moduleNameMapper: { '^@walraft/([^/]+)$': '<rootDir>/../$1/src/index.ts' },
-      ...(fs.existsSync(setup) ? { setupFilesAfterEnv: [setup] } : {}),
-    };
-  }),
+      moduleNameMapper: {
+        '^@walraft/([^/]+)$': '<rootDir>/../../packages/$1/src/index.ts',
+        '^walraft$': '<rootDir>/../../packages/driver/src/index.ts',
+      },
+    })),
+  ],
 };

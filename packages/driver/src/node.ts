@@ -27,6 +27,8 @@ export interface NodeOptions {
   readonly join?: readonly string[];
   /** Names the cluster; nodes and clients of another cluster are refused. Default "walraft". */
   readonly clusterId?: string;
+  /** Take a snapshot and compact the Raft log every this many applied entries. Default 10,000. */
+  readonly snapshotEvery?: number;
   /** Milliseconds per Raft tick (election timeout is 10–20 ticks). Default 50. */
   readonly tickMs?: number;
   /** Writes not answered within this time fail with an unknown outcome. Default 10 s. */
@@ -169,6 +171,7 @@ export class Node {
         logger,
         requestTimeoutMs,
         ...(o.tickMs !== undefined ? { tickMs: o.tickMs } : {}),
+        ...(o.snapshotEvery !== undefined ? { checkpointEvery: o.snapshotEvery } : {}),
         ...(o.dialAddress ? { dialAddress: o.dialAddress } : {}),
       });
     } catch (err) {
@@ -238,6 +241,11 @@ export class Node {
   /** Counters since start: checkpoints, log compactions, snapshots sent and installed. */
   stats(): { checkpoints: number; compactions: number; snapshotsSent: number; snapshotsInstalled: number } {
     return { ...this.#cluster.raftNode.stats };
+  }
+
+  /** Event-loop delay percentiles (ms) of this process since the last reset. */
+  eventLoopDelay(reset = false): { p50: number; p99: number; max: number } {
+    return this.#cluster.eventLoopDelay(reset);
   }
 
   /** The databases this node holds. */

@@ -224,12 +224,7 @@ export class FaultProxy {
     return r;
   }
 
-  private accept(
-    from: number,
-    to: number,
-    client: net.Socket,
-    where: HostPort | (() => HostPort | undefined),
-  ): void {
+  private accept(from: number, to: number, client: net.Socket, where: HostPort | (() => HostPort | undefined)): void {
     const target = typeof where === 'function' ? where() : where;
     const refused =
       this.closed || this.ruleFor(from, to)?.block === 'reset' || this.ruleFor(to, from)?.block === 'reset';
