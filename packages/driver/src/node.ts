@@ -42,8 +42,8 @@ export interface NodeOptions {
   readonly onFsync?: (ms: number) => void;
   /**
    * Called once if the node stops on a fatal storage error (a failed write or fsync of its Raft log, e.g. a
-   * full disk): it no longer serves anything, and its on-disk state is what recovery starts from. A
-   * supervising process should exit and be restarted.
+   * full disk), after the node has closed itself: it no longer serves anything, and its on-disk state is
+   * what recovery starts from. A supervising process should exit and be restarted.
    */
   readonly onFatal?: (err: Error) => void;
 }
@@ -167,7 +167,16 @@ export class Node {
         },
         services: [clientService(host)],
         ...(o.onFsync ? { onFsync: o.onFsync } : {}),
-        ...(o.onFatal ? { onFatal: o.onFatal } : {}),
+        // a node stopped by a fatal storage error closes its databases too: that releases any writer parked at
+        // a commit gate (whose worker thread would otherwise keep the process from exiting)
+        onFatal: (err) => {
+          const closing = started.node ? started.node.close() : sm.close();
+          void closing
+            .catch(() => undefined)
+            .finally(() => {
+              o.onFatal?.(err);
+            });
+        },
         logger,
         requestTimeoutMs,
         ...(o.tickMs !== undefined ? { tickMs: o.tickMs } : {}),
@@ -185,6 +194,8 @@ export class Node {
 
   /** @internal The leader as this node knows it, for the hints in replies to clients. */
   leaderHint(): { leader: number; leaderAddress: string } {
+    // a hint goes into every reply, error replies included: a stopped node has none to give, and must not throw
+    if (this.#closed || this.#cluster.closedReason() !== undefined) return { leader: 0, leaderAddress: '' };
     const lead = this.#cluster.raftNode.status().lead;
     const address = lead === 0 ? '' : lead === this.id ? this.address : (this.#cluster.leaderAddress() ?? '');
     return { leader: lead, leaderAddress: address };

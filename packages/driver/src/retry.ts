@@ -16,8 +16,10 @@ export async function retryDefinite<T>(op: () => Promise<T>, windowMs: number, s
     } catch (err) {
       const e = normalizeError(err);
       if (!isRetryable(e) || stopped() || Date.now() + delay > deadline) throw e;
-      await sleep(delay);
-      delay = Math.min(delay * 2, 500);
+      // jittered, and capped low: a failover is over within an election timeout or two, and a client that
+      // sleeps long after it adds its whole sleep to the outage it sees
+      await sleep(delay * (0.5 + Math.random()));
+      delay = Math.min(delay * 2, 200);
     }
   }
 }

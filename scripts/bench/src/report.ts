@@ -143,5 +143,14 @@ export function renderMarkdown(r: BenchReport): string {
     L.push(`| ${name} | ${n.cpuS} | ${n.maxRssMb} |`);
   }
   if (r.bench) L.push(`| bench process (remote clients, raw SQLite) | ${r.bench.cpuS} | ${r.bench.maxRssMb} |`);
+  L.push('');
+  L.push('## Reproduce');
+  L.push('');
+  L.push('```sh');
+  L.push('sudo apt-get install go-dqlite   # optional: adds the dqlite rows (dqlite-benchmark)');
+  L.push('npm run bench                    # the full run; rewrites docs/benchmarks.md and docs/benchmarks.png');
+  L.push('npm run bench -- --quick --json results.json   # a few minutes, nothing written to docs/');
+  L.push('WALRAFT_NODE_FLAGS=--cpu-prof npm run bench -- --quick   # CPU profiles of the node processes');
+  L.push('```');
   return L.join('\n');
 }

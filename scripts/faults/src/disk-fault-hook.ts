@@ -1,15 +1,18 @@
 // Preloaded into a node process by the `disk` nemesis (node --require …/disk-fault-hook.js). Each SIGUSR2
-// toggles a full disk: while it is on, every write and fsync the process makes through Node's fs module to a
-// file (not to stdin/stdout/stderr) fails with ENOSPC (or EIO when WALRAFT_DISK_FAULT=EIO), as the Raft log
-// and snapshot files would on a full or failing disk; and SQLite's writes to the node's databases (native
-// code, through the addon's write-fault hook) fail with SQLITE_FULL (or SQLITE_IOERR_WRITE).
+// toggles a storage fault: while it is on, every write and fsync the process makes through Node's fs module
+// to a file (not to stdin/stdout/stderr) fails with ENOSPC (or EIO), as the Raft log and snapshot files would
+// on a full or failing disk; and SQLite's writes to the node's databases (native code, through the addon's
+// write-fault hook) fail with SQLITE_FULL (or SQLITE_IOERR_WRITE). Which of the two, and which error, the
+// file `<data dir>.disk-fault` says when the fault is switched on (default: both, ENOSPC).
 // the module object itself (an ES namespace import would be a read-only copy)
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import fs = require('node:fs');
 import * as path from 'node:path';
 import { injectWriteFault } from '@walraft/vfs';
 
-const code = process.env.WALRAFT_DISK_FAULT === 'EIO' ? 'EIO' : 'ENOSPC';
+let code: 'ENOSPC' | 'EIO' = 'ENOSPC';
+/** Fail the Raft log (fs calls), SQLite (the addon's hook), or both. */
+let target: 'log' | 'sqlite' | 'both' = 'both';
 let failing = false;
 
 function diskError(syscall: string): NodeJS.ErrnoException {
@@ -30,7 +33,7 @@ function wrap(name: string, isFileCall: (args: unknown[]) => boolean, async: boo
   const original = mutableFs[name];
   if (typeof original !== 'function') return;
   mutableFs[name] = function (this: unknown, ...args: unknown[]): unknown {
-    if (failing && isFileCall(args)) {
+    if (failing && target !== 'sqlite' && isFileCall(args)) {
       const err = diskError(name.replace(/Sync$/, ''));
       if (!async) throw err;
       const cb = args[args.length - 1];
@@ -52,10 +55,27 @@ for (const name of ['writeSync', 'writevSync', 'fsyncSync', 'fdatasyncSync', 'wr
 }
 for (const name of ['write', 'writev', 'fsync', 'fdatasync', 'writeFile', 'appendFile']) wrap(name, notStdio, true);
 
+function dataDir(): string | undefined {
+  const i = process.argv.indexOf('--data');
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+/** The fault to switch on, from `<data dir>.disk-fault` if present: e.g. `log ENOSPC`, `sqlite EIO`, `both`. */
+function readControl(): void {
+  const data = dataDir();
+  let text = '';
+  try {
+    if (data !== undefined) text = fs.readFileSync(`${data}.disk-fault`, 'utf8');
+  } catch {
+    // no control file: both, ENOSPC
+  }
+  target = /\blog\b/.test(text) ? 'log' : /\bsqlite\b/.test(text) ? 'sqlite' : 'both';
+  code = /\bEIO\b/.test(text) ? 'EIO' : 'ENOSPC';
+}
+
 /** The node's databases: `<--data>/sqlite/*` without the -wal/-shm files. */
 function databaseFiles(): string[] {
-  const i = process.argv.indexOf('--data');
-  const data = i >= 0 ? process.argv[i + 1] : undefined;
+  const data = dataDir();
   if (data === undefined) return [];
   const dir = path.join(data, 'sqlite');
   if (!fs.existsSync(dir)) return [];
@@ -66,11 +86,15 @@ function databaseFiles(): string[] {
 }
 
 process.on('SIGUSR2', () => {
+  // the control file is read before the fault is on: the hook's own read must not fail
+  if (!failing) readControl();
   failing = !failing;
-  for (const file of databaseFiles()) {
-    injectWriteFault(file, failing ? (code === 'EIO' ? 'io-error' : 'full') : undefined);
+  if (target !== 'log') {
+    for (const file of databaseFiles()) {
+      injectWriteFault(file, failing ? (code === 'EIO' ? 'io-error' : 'full') : undefined);
+    }
   }
   process.stderr.write(
-    `${JSON.stringify({ level: 40, time: Date.now(), msg: failing ? `disk fault on (${code})` : 'disk fault off' })}\n`,
+    `${JSON.stringify({ level: 40, time: Date.now(), msg: failing ? `disk fault on (${target}, ${code})` : 'disk fault off' })}\n`,
   );
 });

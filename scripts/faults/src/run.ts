@@ -107,7 +107,12 @@ export async function runFaults(o: RunOptions): Promise<RunSummary> {
     const ctx: NemesisContext = {
       cluster,
       random: nemesisRandom,
-      admin: async () => (adminClient ??= await connectTo(cluster.memberAddresses()[0] ?? '')),
+      // a fresh client of the current members each time: the member nemesis replaces nodes
+      admin: async () => {
+        await adminClient?.close();
+        adminClient = await connectTo(cluster.memberAddresses()[0] ?? '');
+        return adminClient;
+      },
       note,
     };
     const faults = await nemesisLoop(
@@ -238,7 +243,11 @@ async function worker(
   }
 }
 
-/** Cycles faults until the workload ends: quiet for 1–3 s, a fault held for 2–5 s. Returns how many ran. */
+/**
+ * Cycles faults until the workload ends: quiet for 1–3 s, then faults held for 2–5 s and undone. With more
+ * than one nemesis, half of the cycles overlap two different ones (a kill during a partition, say). Returns
+ * how many faults were injected.
+ */
 async function nemesisLoop(nemeses: Nemesis[], ctx: NemesisContext, running: () => boolean): Promise<number> {
   let count = 0;
   const wait = async (ms: number): Promise<void> => {
@@ -248,22 +257,33 @@ async function nemesisLoop(nemeses: Nemesis[], ctx: NemesisContext, running: () 
   while (running()) {
     await wait(1_000 + ctx.random() * 2_000);
     if (!running() || nemeses.length === 0) break;
-    const n = nemeses[Math.floor(ctx.random() * nemeses.length)] as Nemesis;
-    let what: string | undefined;
-    try {
-      what = await n.start(ctx);
-    } catch (err) {
-      ctx.note(`${n.name}: could not start: ${(err as Error).message}`);
+    const first = Math.floor(ctx.random() * nemeses.length);
+    const picked = [nemeses[first] as Nemesis];
+    if (nemeses.length > 1 && ctx.random() < 0.5) {
+      picked.push(nemeses[(first + 1 + Math.floor(ctx.random() * (nemeses.length - 1))) % nemeses.length] as Nemesis);
     }
-    if (what === undefined) continue;
-    count++;
-    ctx.note(what);
+    const active: Nemesis[] = [];
+    for (const n of picked) {
+      try {
+        const what = await n.start(ctx);
+        if (what === undefined) continue;
+        active.push(n);
+        count++;
+        ctx.note(what);
+      } catch (err) {
+        ctx.note(`${n.name}: could not start: ${(err as Error).message}`);
+      }
+    }
+    if (active.length === 0) continue;
     await wait(2_000 + ctx.random() * 3_000);
-    try {
-      await n.stop(ctx);
-      ctx.note(`${n.name}: healed`);
-    } catch (err) {
-      ctx.note(`${n.name}: could not heal: ${(err as Error).message}`);
+    // undone in reverse order: a node killed during a partition restarts once the partition is healed
+    for (const n of active.reverse()) {
+      try {
+        await n.stop(ctx);
+        ctx.note(`${n.name}: healed`);
+      } catch (err) {
+        ctx.note(`${n.name}: could not heal: ${(err as Error).message}`);
+      }
     }
   }
   return count;

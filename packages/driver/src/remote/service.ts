@@ -189,13 +189,17 @@ function serveSession(
   const finish = (): void => {
     if (ended && inFlight === 0 && !call.cancelled && !call.destroyed) call.end();
   };
-  const answer = (id: string, p: Promise<SessionReply>): void => {
+  /** Sends the reply once `p` settles; `failed` shapes the reply of an operation that threw after all. */
+  const answer = (id: string, p: Promise<SessionReply>, failed: (f: Failure) => SessionReply): void => {
     inFlight++;
-    void p.then((m) => {
-      inFlight--;
-      if (!call.cancelled && !call.destroyed) call.write({ ...m, id });
-      finish();
-    });
+    void p
+      // the operations turn their errors into replies: this is the last resort, never an unhandled rejection
+      .catch((err: unknown) => failed({ code: 'WALRAFT_INTERNAL', message: (err as Error).message, definite: false }))
+      .then((m) => {
+        inFlight--;
+        if (!call.cancelled && !call.destroyed) call.write({ ...m, id });
+        finish();
+      });
   };
   call.on('data', (m: SessionRequest__Output) => {
     switch (m.op) {
@@ -204,6 +208,7 @@ function serveSession(
           answer(
             m.id,
             openOp(backend, m.open, host).then((open) => ({ open })),
+            (failure) => ({ open: { failure } }),
           );
         return;
       case 'write':
@@ -211,6 +216,7 @@ function serveSession(
           answer(
             m.id,
             writeOp(backend, m.write, host).then((write) => ({ write })),
+            (failure) => ({ write: { failure } }),
           );
         return;
       case 'recover':
@@ -218,6 +224,7 @@ function serveSession(
           answer(
             m.id,
             recoverOp(backend, m.recover, host).then((recover) => ({ recover })),
+            (failure) => ({ recover: { failure } }),
           );
         return;
       case 'query': {
@@ -229,6 +236,7 @@ function serveSession(
         answer(
           m.id,
           queryOp(backend, q, host, announce).then((query) => ({ query })),
+          (failure) => ({ query: { failure } }),
         );
         return;
       }

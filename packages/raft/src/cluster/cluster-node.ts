@@ -399,6 +399,11 @@ export class ClusterNode {
     await this.close();
   }
 
+  /** Why the node stopped (closed, or a fatal storage error), or undefined while it runs. */
+  closedReason(): Error | undefined {
+    return this.closedWith;
+  }
+
   /** Stops at once: timers, connections, storage. Pending proposals fail with an unknown outcome. */
   async close(): Promise<void> {
     if (!this.closedWith) this.closedWith = new NodeClosedError('closed');

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import type { Nemesis, NemesisContext } from './nemesis';
 import { victim } from './nemesis';
 
@@ -39,25 +40,32 @@ export function pauseNemesis(): Nemesis {
 }
 
 /**
- * A full disk on a node: its Raft log writes and fsyncs fail with ENOSPC (the node's fault hook, toggled by
- * SIGUSR2). The node is expected to stop on the fatal storage error without acknowledging anything more; at
- * the end it is restarted (or, if it did not write in the meantime, the fault is switched off).
+ * A full or failing disk on a node (the node's fault hook, toggled by SIGUSR2): its Raft log writes and
+ * fsyncs fail, or SQLite's writes do, or both, with ENOSPC (or EIO). A node whose log fails stops on the fatal
+ * storage error without acknowledging anything more; a leader whose SQLite writes fail refuses writes
+ * definitely. At the end a stopped node is restarted; a running one has the fault switched off.
  */
 export function diskNemesis(): Nemesis {
-  let full: number | undefined;
+  let full: { id: number; pid: number | undefined } | undefined;
   return {
     name: 'disk',
     async start(ctx: NemesisContext) {
-      full = await victim(ctx);
-      if (full === undefined) return undefined;
-      ctx.cluster.node(full).signal('SIGUSR2');
-      return `disk full on node ${full}`;
+      const id = await victim(ctx);
+      if (id === undefined) return undefined;
+      const n = ctx.cluster.node(id);
+      full = { id, pid: n.pid };
+      const what = ['log', 'sqlite', 'both'][Math.floor(ctx.random() * 3)] ?? 'both';
+      const code = ctx.random() < 0.75 ? 'ENOSPC' : 'EIO';
+      fs.writeFileSync(`${n.dataDir}.disk-fault`, `${what} ${code}\n`);
+      n.signal('SIGUSR2');
+      return `disk fault on node ${id}: ${what === 'both' ? 'Raft log and SQLite' : what === 'log' ? 'Raft log' : 'SQLite'}, ${code}`;
     },
     async stop(ctx: NemesisContext) {
       if (full === undefined) return;
-      const n = ctx.cluster.node(full);
-      if (n.running) n.signal('SIGUSR2');
-      else if (ctx.cluster.members.has(full)) await ctx.cluster.restart(full);
+      const n = ctx.cluster.node(full.id);
+      // the same process still running: switch the fault off (a restarted one starts without it)
+      if (n.running && n.pid === full.pid) n.signal('SIGUSR2');
+      else if (!n.running && ctx.cluster.members.has(full.id)) await ctx.cluster.restart(full.id);
       full = undefined;
     },
   };
