@@ -443,12 +443,16 @@ export class ClusterNode {
     });
   }
 
-  /** Points the transport at every member in the book except this node. */
+  /**
+   * Points the transport at every member in the book except this node, and closes the connections to
+   * retired (removed) members only. While a node replays its log — a fresh learner does, from index 1 — its
+   * book passes through old configurations that lack current members, the leader among them: dropping
+   * those would leave it unable to answer the leader, which then never learns where its log ends (the
+   * learner would never catch up nor be promoted). Ids are never reused, so only a retired id is gone for good.
+   */
   private syncPeers(): void {
-    const members = this.book.members();
-    const ids = new Set(members.map((m) => m.id));
-    for (const m of members) if (m.id !== this.id) this.transport.setPeer(m.id, m.address);
-    for (const id of this.transport.peerIds()) if (!ids.has(id)) this.transport.setPeer(id, undefined);
+    for (const m of this.book.members()) if (m.id !== this.id) this.transport.setPeer(m.id, m.address);
+    for (const id of this.transport.peerIds()) if (this.book.isRetired(id)) this.transport.setPeer(id, undefined);
   }
 
   private async joinCluster(addresses: readonly string[]): Promise<void> {

@@ -611,10 +611,11 @@ export class RaftCore {
     let active = 0;
     for (const id of this.conf.voters) {
       const pr = this.prs.get(id);
-      if (!pr) continue;
-      if (id === this.id || pr.recentActive) active++;
-      pr.recentActive = false;
+      if (pr && (id === this.id || pr.recentActive)) active++;
     }
+    // every peer's flag starts over, learners' too: "recently active" must mean it (the learner promoter and
+    // snapshot sending rely on it)
+    for (const [id, pr] of this.prs) if (id !== this.id) pr.recentActive = false;
     return active >= quorumSize(this.conf.voters.length);
   }
 
