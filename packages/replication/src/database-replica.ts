@@ -125,6 +125,8 @@ export class DatabaseReplica {
   /** Tokens of requests queued or running here, settled when their outcome is known. */
   readonly #pendingTokens = new Map<string, Promise<unknown>>();
   #interactive: InteractiveTransaction | undefined;
+  /** A begin() whose BEGIN is on its way to the writer: settles once #interactive is set (or it failed). */
+  #beginning: Promise<void> | undefined;
   #closed = false;
 
   private constructor(name: string, file: string, host: ReplicaHost, writer: WriterThread, seq: number) {
@@ -393,16 +395,33 @@ export class DatabaseReplica {
     if (this.#closed) throw new ReplicationClosedError(`database ${this.name}`);
     const release = await this.#lock.acquire();
     try {
-      await this.#host.awaitWritable();
-      const reply = await this.#writer.send({ op: 'begin' });
-      if (reply.kind === 'error') throw new WriterError(reply.error);
+      await this.#host.awaitWritable(); // may wait for entries to apply: not covered by #beginning
     } catch (err) {
       release();
       throw err;
     }
-    const tx = new InteractiveTransaction(this, token, release, this.#host.idleTransactionMs);
-    this.#interactive = tx;
-    return tx;
+    // an apply arriving meanwhile must wait until the transaction is known here, to roll it back first: the
+    // writer runs the BEGIN before that apply, and cannot apply pages under an open transaction
+    const opening = (async () => {
+      const reply = await this.#writer.send({ op: 'begin' });
+      if (reply.kind === 'error') throw new WriterError(reply.error);
+      const tx = new InteractiveTransaction(this, token, release, this.#host.idleTransactionMs);
+      this.#interactive = tx;
+      return tx;
+    })();
+    const beginning = opening.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#beginning = beginning;
+    try {
+      return await opening;
+    } catch (err) {
+      release();
+      throw err;
+    } finally {
+      if (this.#beginning === beginning) this.#beginning = undefined;
+    }
   }
 
   /** @internal */
@@ -467,6 +486,7 @@ export class DatabaseReplica {
       f.superseded = true;
       this.#abort(f, 'abort-unknown', undefined);
     }
+    await this.#beginning;
     await this.#interactive?.abandon(new NotLeaderError(0, 'leadership changed; the transaction was rolled back'));
     // exact-size copies, moved to the writer: a view would clone its whole underlying buffer (and
     // Buffer#slice makes a view, whose buffer may be shared: never transfer that)
@@ -525,6 +545,7 @@ export class DatabaseReplica {
       f.superseded = true;
       this.#abort(f, 'abort-unknown', undefined);
     }
+    await this.#beginning;
     await this.#interactive?.abandon(new NotLeaderError(0, 'the replica is being replaced by a snapshot'));
     const release = await this.#lock.acquire();
     try {
