@@ -3,6 +3,7 @@ import type { InteractiveTransaction, ReplicatedSqlite, Statement, StatementResu
 import {
   checkDatabaseName,
   ClusterUnavailableError,
+  CommitOutcomeUnknownError,
   DatabaseNotFoundError,
   NotLeaderError,
   ReplicationClosedError,
@@ -33,13 +34,12 @@ class LocalTransaction implements TxBackend {
     return this.tx.run(statement);
   }
   async commit(): Promise<void> {
-    if (!this.observe) return this.tx.commit();
     try {
       await this.tx.commit();
-      this.observe(performance.now() - this.#started, true);
+      this.observe?.(performance.now() - this.#started, true);
     } catch (err) {
-      this.observe(performance.now() - this.#started, false);
-      throw err;
+      this.observe?.(performance.now() - this.#started, false);
+      throw withToken(err, this.tx.token);
     }
   }
   rollback(): Promise<void> {
@@ -98,16 +98,15 @@ export class NodeBackend implements Backend {
   write(db: string, token: Uint8Array, statements: readonly Statement[]): Promise<readonly StatementResult[]> {
     if (!this.#isLeader()) return this.#leader().write(db, token, statements);
     const observe = this.observe;
-    if (!observe) return this.sm.write(db, { token, statements });
     const t0 = performance.now();
     return this.sm.write(db, { token, statements }).then(
       (r) => {
-        observe(performance.now() - t0, true);
+        observe?.(performance.now() - t0, true);
         return r;
       },
       (err: unknown) => {
-        observe(performance.now() - t0, false);
-        throw err;
+        observe?.(performance.now() - t0, false);
+        throw withToken(err, token);
       },
     );
   }
@@ -235,4 +234,14 @@ export class NodeBackend implements Backend {
     }
     if (batch.length > 0) yield batch;
   }
+}
+
+/**
+ * A write's failure as the client must see it: definite, or an unknown outcome carrying the token that
+ * recover() resolves. Any other error (a node stopping on a fatal storage error, say) becomes the latter.
+ */
+function withToken(err: unknown, token: Uint8Array): unknown {
+  if (err instanceof CommitOutcomeUnknownError) return err;
+  if ((err as { definite?: unknown } | null)?.definite === true) return err;
+  return new CommitOutcomeUnknownError(token, (err as Error).message);
 }
