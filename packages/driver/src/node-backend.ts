@@ -95,20 +95,20 @@ export class NodeBackend implements Backend {
     if (!this.sm.hasDatabase(db)) throw new DatabaseNotFoundError(db);
   }
 
-  write(db: string, token: Uint8Array, statements: readonly Statement[]): Promise<readonly StatementResult[]> {
-    if (!this.#isLeader()) return this.#leader().write(db, token, statements);
-    const observe = this.observe;
+  async write(db: string, token: Uint8Array, statements: readonly Statement[]): Promise<readonly StatementResult[]> {
     const t0 = performance.now();
-    return this.sm.write(db, { token, statements }).then(
-      (r) => {
-        observe?.(performance.now() - t0, true);
-        return r;
-      },
-      (err: unknown) => {
-        observe?.(performance.now() - t0, false);
-        throw withToken(err, token);
-      },
-    );
+    let local = false;
+    try {
+      // a stopped node throws from its status too: that must reach the client as definite or with the token
+      if (!this.#isLeader()) return await this.#leader().write(db, token, statements);
+      local = true;
+      const r = await this.sm.write(db, { token, statements });
+      this.observe?.(performance.now() - t0, true);
+      return r;
+    } catch (err) {
+      if (local) this.observe?.(performance.now() - t0, false);
+      throw withToken(err, token);
+    }
   }
 
   async begin(db: string, token: Uint8Array): Promise<TxBackend> {
