@@ -1,4 +1,5 @@
 import { check, checkAppend } from '../src/checkers';
+import { seededRandom } from '@walraft/raft';
 import type { AppendMop, AppendOp, Op, Outcome } from '../src/history';
 
 type T = Op<AppendOp>;
@@ -226,7 +227,7 @@ describe('checkAppend: anomalies', () => {
  * atomically at a random point within its interval (an info one, at any point after its invocation).
  */
 function simulate(seed: number): T[] {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const int = (n: number): number => Math.floor(random() * n);
   const clocks = [0, 0, 0, 0, 0, 0];
   const fresh = new Map<number, number>();
@@ -291,15 +292,4 @@ function reorderRead(history: readonly T[]): T[] | undefined {
     return history.map((op) => (op === a.op ? { ...op, value: { f: 'txn', mops } } : op));
   }
   return undefined;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

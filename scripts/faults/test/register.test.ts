@@ -1,4 +1,5 @@
 import { check, checkRegister } from '../src/checkers';
+import { seededRandom } from '@walraft/raft';
 import type { Op, Outcome, RegisterOp } from '../src/history';
 
 type R = Op<RegisterOp>;
@@ -222,7 +223,7 @@ describe('checkRegister: simulated registers', () => {
   });
 
   test('small random histories, consistent or not, get the same verdict as exhaustive search', () => {
-    const random = mulberry32(99);
+    const random = seededRandom(99);
     const int = (n: number): number => Math.floor(random() * n);
     let invalid = 0;
     for (let n = 0; n < 3000; n++) {
@@ -349,7 +350,7 @@ interface SimOptions {
  * op, if it takes effect, at any point after its invocation), and results follow from that order.
  */
 function simulate(seed: number, o: SimOptions): { history: R[] } {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const int = (n: number): number => Math.floor(random() * n);
   const clocks = Array.from({ length: o.processes }, () => int(10));
   const planned: { op: R; at: number | undefined; plannedOk: boolean }[] = [];
@@ -391,15 +392,4 @@ function simulate(seed: number, o: SimOptions): { history: R[] } {
     else if (pl.plannedOk) pl.op.outcome = 'fail';
   }
   return { history: planned.map((pl) => pl.op) };
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
