@@ -219,10 +219,10 @@ async function main(argv: readonly string[]): Promise<void> {
   const t0 = performance.now();
   log(`bench: ${quick ? 'quick' : 'full'} run, ${s.seconds} s cells × ${s.reps}`);
 
-  const raw = (['FULL', 'NORMAL'] as const).map((sync) => ({
-    synchronous: sync,
-    ...repeatSync(s.reps, () => rawSqlite(sync, s.seconds)),
-  }));
+  const raw: BenchReport['raw'] = [];
+  for (const sync of ['FULL', 'NORMAL'] as const) {
+    raw.push({ synchronous: sync, ...(await repeat(s.reps, () => Promise.resolve(rawSqlite(sync, s.seconds)))) });
+  }
   log(`raw: FULL ${fmt(raw[0]?.opsPerSec ?? 0)}/s, NORMAL ${fmt(raw[1]?.opsPerSec ?? 0)}/s`);
 
   const report: BenchReport = {
@@ -319,15 +319,6 @@ async function main(argv: readonly string[]): Promise<void> {
     fs.writeFileSync(path.join(docs, 'benchmarks.md'), `${md}\n`);
     log('wrote docs/benchmarks.md and docs/benchmarks.png');
   }
-}
-
-function repeatSync(
-  reps: number,
-  once: () => { opsPerSec: number; p50Ms: number; p99Ms: number; errors: number },
-): Measured {
-  const runs = Array.from({ length: reps }, once).sort((x, y) => x.opsPerSec - y.opsPerSec);
-  const mid = runs[Math.floor(runs.length / 2)] ?? { opsPerSec: 0, p50Ms: 0, p99Ms: 0, errors: 0 };
-  return { ...mid, runs: runs.map((r) => Math.round(r.opsPerSec)) };
 }
 
 function machine(): BenchReport['machine'] {
