@@ -186,3 +186,13 @@ export class InvalidParameterError extends ReplicationError {
     this.name = 'InvalidParameterError';
   }
 }
+
+/** A snapshot install a crash interrupted cannot be finished: the node's databases are in an undefined state. */
+export class SnapshotRestoreError extends ReplicationError {
+  readonly code = 'WALRAFT_SNAPSHOT_RESTORE';
+  readonly definite = false;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'SnapshotRestoreError';
+  }
+}

@@ -27,7 +27,8 @@ import {
   TokenReusedError,
 } from './errors';
 import { checkDatabaseName, isDatabaseName } from './names';
-import { encodeHeader, readHeader } from './snapshot-format';
+import { beginRestore, endRestore, pendingRestore, redoRestore, spoolSnapshot } from './restore-journal';
+import { encodeHeader } from './snapshot-format';
 import type { SnapshotDatabase } from './snapshot-format';
 import { tokenTime } from './tokens';
 import type { GroupRequest, StatementResult } from './writer/protocol';
@@ -40,6 +41,10 @@ function readCheckpoint(file: string): { index: Index; seqs: Map<string, number>
   const seqs = typeof v.seqs === 'object' && v.seqs !== null ? Object.entries(v.seqs) : [];
   if (!ok(v.index) || !seqs.every(([, n]) => ok(n))) throw new Error(`malformed checkpoint index in ${file}`);
   return { index: v.index, seqs: new Map(seqs as [string, number][]) };
+}
+
+function writeCheckpoint(file: string, index: Index, seqs: ReadonlyMap<string, number>): void {
+  writeFileAtomicSync(file, JSON.stringify({ index, seqs: Object.fromEntries(seqs) }));
 }
 
 /** What the state machine needs from the Raft node it runs under (a ClusterNode). */
@@ -134,7 +139,17 @@ export class ReplicatedSqlite implements StateMachine {
   static async open(o: ReplicatedSqliteOptions): Promise<ReplicatedSqlite> {
     const dir = path.resolve(o.dir);
     fs.mkdirSync(dir, { recursive: true });
-    const { index: ci, seqs } = readCheckpoint(path.join(dir, checkpointFile));
+    const checkpoint = readCheckpoint(path.join(dir, checkpointFile));
+    const seqs = checkpoint.seqs;
+    let ci = checkpoint.index;
+    const interrupted = pendingRestore(dir);
+    if (interrupted !== undefined) {
+      for (const d of redoRestore(dir)) seqs.set(d.name, d.seq);
+      ci = interrupted;
+      writeCheckpoint(path.join(dir, checkpointFile), ci, seqs);
+      endRestore(dir);
+      (o.logger ?? silentLogger).warn('finished a snapshot install a crash interrupted', { dir, index: ci });
+    }
     const sm = new ReplicatedSqlite(dir, o, ci, seqs);
     try {
       for (const f of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -361,7 +376,7 @@ export class ReplicatedSqlite implements StateMachine {
   }
 
   #persistCi(index: Index, seqs: ReadonlyMap<string, number>): void {
-    writeFileAtomicSync(path.join(this.dir, checkpointFile), JSON.stringify({ index, seqs: Object.fromEntries(seqs) }));
+    writeCheckpoint(path.join(this.dir, checkpointFile), index, seqs);
     this.#ci = index;
   }
 
@@ -402,34 +417,23 @@ export class ReplicatedSqlite implements StateMachine {
     };
   }
 
-  /** Installs a received snapshot: every database it holds is replaced in place, then CI = its index. */
+  /**
+   * Installs a received snapshot: every database it holds is replaced in place, then CI = its index. The
+   * install is journaled (restore-journal.ts): a crash midway is finished by the next open().
+   */
   async restore(meta: SnapshotMeta, snapshot: ReceivedSnapshot): Promise<void> {
-    let file = snapshot.path;
-    let temp: string | undefined;
-    if (file === undefined) {
-      temp = path.join(this.dir, '.restore.snapshot');
-      const fd = fs.openSync(temp, 'w');
-      try {
-        for await (const c of snapshot.chunks(1 << 20)) fs.writeSync(fd, c);
-      } finally {
-        fs.closeSync(fd);
-      }
-      file = temp;
+    const { file, header, offset } = await spoolSnapshot(this.dir, snapshot);
+    beginRestore(this.dir, meta.index);
+    let at = offset;
+    for (const info of header.databases) {
+      const d = this.#dbs.get(info.name) ?? (await this.#createEmpty(info.name, info.pageSize));
+      await d.install(info.pageSize, file, at, info.pageCount, info.seq);
+      at += info.pageCount * info.pageSize;
     }
-    try {
-      const { header, offset } = readHeader(file);
-      let at = offset;
-      for (const info of header.databases) {
-        const d = this.#dbs.get(info.name) ?? (await this.#createEmpty(info.name, info.pageSize));
-        await d.install(info.pageSize, file, at, info.pageCount, info.seq);
-        at += info.pageCount * info.pageSize;
-      }
-      this.#persistCi(meta.index, new Map([...this.#dbs.values()].map((d) => [d.name, d.seq])));
-      this.#applied = meta.index;
-      this.#log.info('snapshot installed', { index: meta.index, databases: header.databases.map((d) => d.name) });
-    } finally {
-      if (temp) fs.rmSync(temp, { force: true });
-    }
+    this.#persistCi(meta.index, new Map([...this.#dbs.values()].map((d) => [d.name, d.seq])));
+    endRestore(this.dir);
+    this.#applied = meta.index;
+    this.#log.info('snapshot installed', { index: meta.index, databases: header.databases.map((d) => d.name) });
   }
 
   async #createEmpty(name: string, pageSize: number): Promise<DatabaseReplica> {

@@ -109,6 +109,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error((err as Error).stack ?? String(err));
+  console.error(err); // util.inspect: the stack of an Error, the fields of anything else
   process.exit(1);
 });

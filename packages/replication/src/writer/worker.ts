@@ -31,8 +31,21 @@ const port = parentPort;
 if (port === null) throw new Error('the writer must run in a worker_thread');
 const settings = workerData as WriterSettings;
 
-const writer: Database.Database = openDatabase(settings.path);
-const applier = ApplyConnection.open(settings.path);
+/**
+ * better-sqlite3's SqliteError is not an Error exotic object: thrown out of a worker it would reach the
+ * main thread as a bare `{ code }`. Start-up failures leave as real Errors with their message and code.
+ */
+function opening<T>(what: string, open: () => T): T {
+  try {
+    return open();
+  } catch (err) {
+    const w = wire(err);
+    throw Object.assign(new Error(`cannot open ${what} of ${settings.path}: ${w.message}`), { code: w.code });
+  }
+}
+
+const writer: Database.Database = opening('the writer connection', () => openDatabase(settings.path));
+const applier = opening('the apply connection', () => ApplyConnection.open(settings.path));
 let reader: SnapshotReader | undefined;
 let interactive = false;
 // a savepoint name user SQL will not guess

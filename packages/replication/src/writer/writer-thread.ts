@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { isNativeError } from 'node:util/types';
 import { Worker } from 'node:worker_threads';
 import type { FromWriter, ToWriter, WireError, WriterSettings } from './protocol';
 
@@ -59,8 +60,19 @@ export class WriterThread {
       p.resolve(m);
     });
     this.exited = new Promise((resolve) => {
-      this.#worker.once('error', (err) => {
-        this.#fail(err);
+      this.#worker.once('error', (err: unknown) => {
+        // what a worker throws arrives structured-cloned: a non-Error loses its message on the way
+        this.#fail(
+          isNativeError(err)
+            ? err
+            : new WriterError({
+                code:
+                  typeof (err as { code?: unknown } | null)?.code === 'string'
+                    ? (err as { code: string }).code
+                    : 'WALRAFT_INTERNAL',
+                message: `the writer thread of ${settings.path} failed: ${JSON.stringify(err)}`,
+              }),
+        );
       });
       this.#worker.once('exit', (code) => {
         this.#fail(new Error(`the writer thread of ${settings.path} exited (${code})`));
