@@ -9,6 +9,7 @@ import {
   ReplicationClosedError,
 } from '@walraft/replication';
 import { normalizeError, ReplicaLagError, TimeoutError } from './errors';
+import { preparedStatement } from './statement-cache';
 import type { RemoteNode } from './remote/remote-node';
 import type { Backend, PageHash, QuerySpec, Row, TxBackend } from './types';
 
@@ -187,7 +188,7 @@ export class NodeBackend implements Backend {
     }
     let readonly: boolean;
     try {
-      readonly = replica.reader().prepare(q.sql).readonly;
+      readonly = preparedStatement(replica.reader(), q.sql).readonly;
     } catch (err) {
       throw normalizeError(err);
     }
@@ -204,10 +205,7 @@ export class NodeBackend implements Backend {
     let it: IterableIterator<unknown>;
     const rows: Row[] = [];
     try {
-      it = replica
-        .reader()
-        .prepare(q.sql)
-        .iterate(...args(q.params));
+      it = preparedStatement(replica.reader(), q.sql).iterate(...args(q.params));
       for (let r = it.next(); !r.done; r = it.next()) {
         rows.push(r.value as Row);
         if (rows.length > inlineRows) break;

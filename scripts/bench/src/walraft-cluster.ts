@@ -97,7 +97,7 @@ export class BenchCluster {
   }
 
   close(): Promise<void> {
-    return this.c.close();
+    return this.c.close({ graceful: true });
   }
 }
 

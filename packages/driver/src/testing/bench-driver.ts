@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     }
   } finally {
     for (const cl of clients) await cl.close();
-    await c.close();
+    await c.close({ graceful: true });
   }
   out(
     `\nwalraft driver, 3 local node processes, ${seconds} s per cell (writes: 1 KiB kv upserts; reads: linearizable point reads)\n`,

@@ -190,7 +190,22 @@ export class ProcessCluster {
   }
 
   /** Kills every node and removes the data. */
-  async close(): Promise<void> {
+  /**
+   * Ends every node with kill -9; with `graceful`, first asks each to stop (so it exits normally and, say, a
+   * --cpu-prof profile gets written), killing only those still running after `timeoutMs`.
+   */
+  async close(o: { graceful?: boolean; timeoutMs?: number } = {}): Promise<void> {
+    if (o.graceful) {
+      await Promise.all(
+        [...this.nodes.entries()].map(([id, n]) => {
+          const stopped = this.request(id, { op: 'stop' })
+            .catch(() => undefined)
+            .then(() => n.exited);
+          const late = new Promise<void>((r) => setTimeout(r, o.timeoutMs ?? 10_000).unref());
+          return Promise.race([stopped, late]);
+        }),
+      );
+    }
     await Promise.all([...this.nodes.keys()].map((id) => this.kill(id)));
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
