@@ -64,8 +64,12 @@ export function diskNemesis(): Nemesis {
       if (full === undefined) return;
       const n = ctx.cluster.node(full.id);
       // the same process still running: switch the fault off (a restarted one starts without it)
-      if (n.running && n.pid === full.pid) n.signal('SIGUSR2');
-      else if (!n.running && ctx.cluster.members.has(full.id)) await ctx.cluster.restart(full.id);
+      if (n.running && n.pid === full.pid) {
+        n.signal('SIGUSR2');
+        // a write already failing when the fault went off still stops the node: give it time to show
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      if (!n.running && ctx.cluster.members.has(full.id)) await ctx.cluster.restart(full.id);
       full = undefined;
     },
   };
