@@ -438,7 +438,12 @@ export class DatabaseReplica {
   /** @internal */
   async txCommit(tx: InteractiveTransaction): Promise<void> {
     const p = (async () => {
-      if (!this.#host.writable()) throw new NotLeaderError(0);
+      if (!this.#host.writable()) {
+        // leadership went before the role change was reported: the transaction never reaches COMMIT, so
+        // roll it back on the writer now (posted ahead of any apply, which cannot run under it)
+        await this.#writer.call({ op: 'rollback' }).catch(() => undefined);
+        throw new NotLeaderError(0);
+      }
       const r = await this.#commit({ op: 'commit', token: tx.token, at: this.#host.leaderNow(), seq: this.#seq + 1 }, [
         tx.token,
       ]);
