@@ -8,7 +8,7 @@ import {
   NotLeaderError,
   ReplicationClosedError,
 } from '@walraft/replication';
-import { normalizeError, ReplicaLagError, TimeoutError } from './errors';
+import { normalizeError, ReplicaLagError, TimeoutError, TransactionAbortedError } from './errors';
 import { preparedStatement } from './statement-cache';
 import type { RemoteNode } from './remote/remote-node';
 import type { Backend, PageHash, QuerySpec, Row, TxBackend } from './types';
@@ -31,8 +31,16 @@ class LocalTransaction implements TxBackend {
     private readonly tx: InteractiveTransaction,
     private readonly observe: WriteObserver | undefined,
   ) {}
-  run(statement: Statement): Promise<StatementResult> {
-    return this.tx.run(statement);
+  async run(statement: Statement): Promise<StatementResult> {
+    try {
+      return await this.tx.run(statement);
+    } catch (err) {
+      if ((err as { definite?: unknown } | null)?.definite === true) throw err; // SQL errors: still open
+      // anything else (the node stopping on a fatal storage error, say) ends the transaction before its commit
+      // was ever sent: it is rolled back and can never commit, which the client is told definitely
+      await this.tx.abandon(err as Error);
+      throw new TransactionAbortedError(this.tx.token, (err as Error).message);
+    }
   }
   async commit(): Promise<void> {
     try {
@@ -113,8 +121,15 @@ export class NodeBackend implements Backend {
   }
 
   async begin(db: string, token: Uint8Array): Promise<TxBackend> {
-    if (this.#isLeader()) return new LocalTransaction(await this.sm.begin(db, token), this.observe);
-    return this.#leader().begin(db, token);
+    try {
+      // a stopped node throws from its status too
+      if (!this.#isLeader()) return await this.#leader().begin(db, token);
+      return new LocalTransaction(await this.sm.begin(db, token), this.observe);
+    } catch (err) {
+      // no transaction was opened, let alone committed
+      if ((err as { definite?: unknown } | null)?.definite === true) throw err;
+      throw new TransactionAbortedError(token, (err as Error).message);
+    }
   }
 
   recover(db: string, token: Uint8Array): Promise<boolean> {

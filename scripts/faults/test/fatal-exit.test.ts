@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Client } from 'walraft';
-import { connect } from 'walraft';
+import { CommitOutcomeUnknownError, connect } from 'walraft';
 import { FaultCluster } from '../src/cluster';
 
 jest.setTimeout(120_000);
@@ -45,6 +45,23 @@ it('a leader whose log cannot be written exits 74 under load; restarted, it catc
       }
     }
   });
+  // interactive transactions too: whatever step the failure hits, the client learns either that the
+  // transaction certainly did not commit, or gets its token for recover()
+  const unresolvable: string[] = [];
+  const transactions = Array.from({ length: 2 }, async () => {
+    while (!stop) {
+      try {
+        const tx = await db.begin();
+        await tx.run('INSERT INTO t (v) VALUES (randomblob(100))');
+        await tx.run('SELECT count(*) FROM t');
+        await tx.commit();
+      } catch (err) {
+        const e = err as Error & { definite?: boolean; code?: string };
+        if (e.definite !== true && !(err instanceof CommitOutcomeUnknownError))
+          unresolvable.push(`${e.code}: ${e.message}`);
+      }
+    }
+  });
   await new Promise((r) => setTimeout(r, 500));
   const leader = await cluster.leader();
   if (leader === undefined) throw new Error('no leader');
@@ -54,7 +71,8 @@ it('a leader whose log cannot be written exits 74 under load; restarted, it catc
   await node.exited();
   expect(node.unexpectedExits).toEqual([{ code: 74, signal: null }]);
   stop = true;
-  await Promise.all(writers);
+  await Promise.all([...writers, ...transactions]);
+  expect(unresolvable).toEqual([]);
 
   fs.rmSync(`${node.dataDir}.disk-fault`);
   await cluster.restart(leader);
