@@ -35,7 +35,7 @@ class LocalTransaction implements TxBackend {
     try {
       return await this.tx.run(statement);
     } catch (err) {
-      if ((err as { definite?: unknown } | null)?.definite === true) throw err; // SQL errors: still open
+      if (isDefinite(err)) throw err; // SQL errors: still open
       // anything else (the node stopping on a fatal storage error, say) ends the transaction before its commit
       // was ever sent: it is rolled back and can never commit, which the client is told definitely
       await this.tx.abandon(err as Error);
@@ -127,7 +127,7 @@ export class NodeBackend implements Backend {
       return new LocalTransaction(await this.sm.begin(db, token), this.observe);
     } catch (err) {
       // no transaction was opened, let alone committed
-      if ((err as { definite?: unknown } | null)?.definite === true) throw err;
+      if (isDefinite(err)) throw err;
       throw new TransactionAbortedError(token, (err as Error).message);
     }
   }
@@ -249,12 +249,17 @@ export class NodeBackend implements Backend {
   }
 }
 
+/** The failure says the transaction certainly did not commit. */
+function isDefinite(err: unknown): boolean {
+  return (err as { definite?: unknown } | null)?.definite === true;
+}
+
 /**
  * A write's failure as the client must see it: definite, or an unknown outcome carrying the token that
  * recover() resolves. Any other error (a node stopping on a fatal storage error, say) becomes the latter.
  */
 function withToken(err: unknown, token: Uint8Array): unknown {
   if (err instanceof CommitOutcomeUnknownError) return err;
-  if ((err as { definite?: unknown } | null)?.definite === true) return err;
+  if (isDefinite(err)) return err;
   return new CommitOutcomeUnknownError(token, (err as Error).message);
 }

@@ -189,9 +189,8 @@ export class ProcessCluster {
     this.nodes.get(id)?.child.kill(signal);
   }
 
-  /** Kills every node and removes the data. */
   /**
-   * Ends every node with kill -9; with `graceful`, first asks each to stop (so it exits normally and, say, a
+   * Ends every node with kill -9 and removes the data; with `graceful`, first asks each to stop (so it exits normally and, say, a
    * --cpu-prof profile gets written), killing only those still running after `timeoutMs`.
    */
   async close(o: { graceful?: boolean; timeoutMs?: number } = {}): Promise<void> {
