@@ -561,6 +561,9 @@ export class ClusterNode {
       if (now.lead === target && now.role !== 'leader') return { leader: target, term: now.term };
       if (now.role !== 'leader' && now.lead !== 0 && now.lead !== this.id) return { leader: now.lead, term: now.term };
       if (performance.now() >= deadline) throw new ClusterTimeoutError(`leadership transfer to node ${target}`);
+      // The core abandons a transfer after an election timeout (a target slow to catch up under load, a
+      // TimeoutNow lost on a reconnecting stream); ask again while the caller's deadline allows.
+      if (now.role === 'leader' && now.leadTransferee === 0) this.raft.transferLeadership(target);
       await this.roleChangeOrDelay(deadline - performance.now());
     }
   }
