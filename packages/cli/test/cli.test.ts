@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -301,6 +302,23 @@ describe('bad input', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('names the address when the listening port is taken', async () => {
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const { port } = holder.address() as net.AddressInfo;
+    const dir = fs.mkdtempSync(path.join(root, 'taken-'));
+    try {
+      const r = await run(['start', '--id', '1', '--data', dir, '--listen', `127.0.0.1:${port}`, '--bootstrap']);
+      expect(r.code).not.toBe(0);
+      const last = r.stderr.trim().split('\n').pop() ?? '';
+      expect(last).toBe(
+        `walraft: cannot listen on 127.0.0.1:${port}: address already in use (EADDRINUSE) (RAFT_LISTEN_FAILED)`,
+      );
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
   });
 
   it('refuses a cluster with another id', async () => {

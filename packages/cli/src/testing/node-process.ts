@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
+import { pickListenPort } from './listen-port';
 
 /** The `walraft` command's entry point. */
 export const walraftBin = path.join(__dirname, '..', '..', 'bin', 'walraft.js');
@@ -33,9 +34,16 @@ export interface NodeProcessOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
+/** A start that failed only because its listening port was taken. */
+class PortInUseError extends Error {}
+
+/** How long a restart waits for its port to be free again (another process probing it, say). */
+const restartBindWindowMs = 10_000;
+
 /**
  * One `walraft start` process for demos and fault runs: start, kill -9, pause (SIGSTOP) and restart on the
- * same data dir; a restart comes back on the same ports. Exits that nobody asked for are recorded.
+ * same data dir; a restart comes back on the same Raft address (its HTTP port may change). Exits that
+ * nobody asked for are recorded.
  */
 export class NodeProcess {
   readonly id: number;
@@ -47,8 +55,8 @@ export class NodeProcess {
   readonly unexpectedExits: NodeExit[] = [];
   #child: ChildProcess | undefined;
   #exited: Promise<void> = Promise.resolve();
-  #listen = '127.0.0.1:0';
-  #http = '127.0.0.1:0';
+  /** Fixed at the first successful start: the members dial it. */
+  #listen: string | undefined;
   #killing = false;
   #paused = false;
 
@@ -73,6 +81,29 @@ export class NodeProcess {
   /** Starts the node with these extra flags (e.g. ['--bootstrap']); resolves once it serves. */
   async start(flags: readonly string[] = []): Promise<void> {
     if (this.#child) throw new Error(`node ${this.id} is running`);
+    const fixed = this.#listen;
+    const deadline = performance.now() + restartBindWindowMs;
+    for (let attempt = 1; ; attempt++) {
+      const listen = fixed ?? `127.0.0.1:${await pickListenPort()}`;
+      try {
+        await this.#spawn(listen, flags);
+        this.#listen = listen;
+        return;
+      } catch (err) {
+        if (!(err instanceof PortInUseError)) throw err;
+        // a first start takes another port (nothing was written: the node binds before it initialises its
+        // data); a restart must come back on its address and waits for it
+        if (fixed === undefined ? attempt >= 5 : performance.now() >= deadline) {
+          throw new Error(`node ${this.id} could not bind ${listen}: address in use (see ${this.logFile})`, {
+            cause: err,
+          });
+        }
+        if (fixed !== undefined) await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }
+
+  async #spawn(listen: string, flags: readonly string[]): Promise<void> {
     const log = fs.openSync(this.logFile, 'a');
     const child = spawn(
       process.execPath,
@@ -85,9 +116,9 @@ export class NodeProcess {
         '--data',
         this.dataDir,
         '--listen',
-        this.#listen,
+        listen,
         '--http',
-        this.#http,
+        '127.0.0.1:0',
         ...flags,
       ],
       { stdio: ['ignore', 'ignore', 'pipe'], ...(this.o.env ? { env: this.o.env } : {}) },
@@ -95,10 +126,13 @@ export class NodeProcess {
     this.#child = child;
     this.#killing = false;
     this.#paused = false;
+    // a start that found its port taken is retried by start(); it is not an exit of the node
+    let portInUse = false;
     this.#exited = new Promise((resolve) =>
-      child.on('exit', (code, signal) => {
+      // 'close', not 'exit': by then all of stderr has been read (the port-in-use line included)
+      child.on('close', (code, signal) => {
         if (this.#child === child) this.#child = undefined;
-        if (!this.#killing) this.unexpectedExits.push({ code, signal });
+        if (!this.#killing && !portInUse) this.unexpectedExits.push({ code, signal });
         fs.closeSync(log);
         resolve();
       }),
@@ -112,17 +146,17 @@ export class NodeProcess {
         while ((nl = buf.indexOf('\n')) >= 0) {
           const line = buf.slice(0, nl);
           buf = buf.slice(nl + 1);
+          if (line.includes('EADDRINUSE') && line.includes(listen)) portInUse = true;
           if (!line.includes('"serving"')) continue;
           const o = JSON.parse(line) as { address: string; http: string };
           this.address = o.address;
           this.httpAddress = o.http;
-          this.#listen = o.address;
-          this.#http = o.http;
           resolve();
         }
       });
       void this.#exited.then(() => {
-        reject(new Error(`node ${this.id} exited during start-up (see ${this.logFile})`));
+        if (portInUse) reject(new PortInUseError(listen));
+        else reject(new Error(`node ${this.id} exited during start-up (see ${this.logFile})`));
       });
     });
   }

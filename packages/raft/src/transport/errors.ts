@@ -31,3 +31,15 @@ export class SnapshotTransferError extends TransportError {
     this.name = 'SnapshotTransferError';
   }
 }
+
+/** The node could not bind its listening address (in use, not a local address, no permission). */
+export class ListenError extends TransportError {
+  readonly code = 'RAFT_LISTEN_FAILED';
+  constructor(
+    readonly address: string,
+    detail: string,
+  ) {
+    super(`cannot listen on ${address}: ${detail}`);
+    this.name = 'ListenError';
+  }
+}

@@ -20,7 +20,7 @@ import type { ReceivedSnapshot, SnapshotPayload } from '../node/snapshot';
 import { bytesSnapshot, fileSnapshot } from '../node/snapshot';
 import type { Transport } from '../node/types';
 import { decodeMessage, decodeSnapshotMeta, encodeSnapshotMeta } from './codec';
-import { ClusterMismatchError, MalformedMessageError, SnapshotTransferError } from './errors';
+import { ClusterMismatchError, ListenError, MalformedMessageError, SnapshotTransferError } from './errors';
 import { callMetadata, checkIncoming, checkServer, serverMetadata } from './identity';
 import { MetadataKey, MiB, peerChannelOptions, raftProto } from './proto';
 import { PeerStream } from './peer-stream';
@@ -111,15 +111,26 @@ export class GrpcTransport implements Transport {
 
   /** Binds the server; resolves with the bound port. */
   async listen(): Promise<number> {
+    const address = `${this.o.listenHost}:${this.o.listenPort}`;
     this.boundPort = await new Promise<number>((resolve, reject) => {
-      this.server.bindAsync(
-        `${this.o.listenHost}:${this.o.listenPort}`,
-        grpc.ServerCredentials.createInsecure(),
-        (err, port) => {
-          if (err) reject(err);
-          else resolve(port);
-        },
-      );
+      this.server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, port) => {
+        if (!err) {
+          resolve(port);
+          return;
+        }
+        // grpc-js wraps the socket's error: "No address added … errors: [listen EADDRINUSE: …]"
+        const inner = /errors: \[(.*)\]/.exec(err.message)?.[1] ?? err.message;
+        const code = /\b(E[A-Z]+)\b/.exec(inner)?.[1];
+        const reason =
+          code === 'EADDRINUSE'
+            ? 'address already in use (EADDRINUSE)'
+            : code === 'EADDRNOTAVAIL'
+              ? 'not an address of this machine (EADDRNOTAVAIL)'
+              : code === 'EACCES'
+                ? 'permission denied (EACCES)'
+                : inner;
+        reject(new ListenError(address, reason));
+      });
     });
     return this.boundPort;
   }
