@@ -1,3 +1,4 @@
+import * as net from 'node:net';
 import type { Client, Database } from '../src';
 import {
   ClosedError,
@@ -225,6 +226,24 @@ describe('opening and closing', () => {
     await expect(connect(['no-port'])).rejects.toBeInstanceOf(InvalidParameterError);
     await expect(connect([])).rejects.toBeInstanceOf(InvalidParameterError);
     await expect(connect(['127.0.0.1:1'], { connectTimeoutMs: 500 })).rejects.toBeInstanceOf(NodeUnavailableError);
+  });
+
+  it('turns from a node that refuses connections to the next address without waiting out the connect timeout', async () => {
+    const gone = net.createServer();
+    await new Promise<void>((resolve) => gone.listen(0, '127.0.0.1', resolve));
+    const { port } = gone.address() as net.AddressInfo;
+    await new Promise((resolve) => gone.close(resolve));
+    const lead = await cluster.leader();
+    // a connect timeout far beyond this test's own: waiting it out on the dead address would fail the test
+    const client = await connect([`127.0.0.1:${port}`, lead.address], { connectTimeoutMs: 600_000 });
+    try {
+      const db = await client.open('refused-first.db');
+      await db.exec('CREATE TABLE IF NOT EXISTS r (a)');
+      expect((await db.run('INSERT INTO r VALUES (1)')).changes).toBe(1);
+      expect(client.attachedTo).toBe(lead.address);
+    } finally {
+      await client.close();
+    }
   });
 
   it('lists the cluster and transfers leadership, embedded and remote', async () => {

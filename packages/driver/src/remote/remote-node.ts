@@ -94,17 +94,31 @@ export class RemoteNode implements Backend {
     this.#client.close();
   }
 
-  /** Resolves once the channel is connected; NodeUnavailableError (nothing sent) when it cannot connect. */
+  /**
+   * Resolves once the channel is connected; NodeUnavailableError (nothing sent) when it cannot connect.
+   * A connection that failed outright (refused or reset: the node is down) fails at once rather than after
+   * the connect timeout, so the caller turns to another node while the cluster elects a new leader; only a
+   * connection attempt still under way is waited for.
+   */
   async #connected(): Promise<void> {
     if (this.#closed) throw new ClosedError('the connection');
     const ch = this.#client.getChannel();
-    if (ch.getConnectivityState(true) === grpc.connectivityState.READY) return;
-    await new Promise<void>((resolve, reject) => {
-      this.#client.waitForReady(Date.now() + this.#o.connectTimeoutMs, (err) => {
-        if (err) reject(new NodeUnavailableError(`${this.address}: ${err.message}`));
-        else resolve();
+    const deadline = Date.now() + this.#o.connectTimeoutMs;
+    let state = ch.getConnectivityState(true);
+    for (;;) {
+      if (state === grpc.connectivityState.READY) return;
+      if (state === grpc.connectivityState.TRANSIENT_FAILURE || state === grpc.connectivityState.SHUTDOWN) {
+        throw new NodeUnavailableError(`${this.address}: not reachable`);
+      }
+      const from = state;
+      state = await new Promise<grpc.connectivityState>((resolve, reject) => {
+        ch.watchConnectivityState(from, deadline, (err) => {
+          if (err)
+            reject(new NodeUnavailableError(`${this.address}: no connection within ${this.#o.connectTimeoutMs} ms`));
+          else resolve(ch.getConnectivityState(false));
+        });
       });
-    });
+    }
   }
 
   #md(): grpc.Metadata {
