@@ -92,11 +92,13 @@ async function main(): Promise<number> {
     await Promise.all(nodes.map((n) => n.kill()));
     fs.rmSync(dir, { recursive: true, force: true });
   };
-  process.once('SIGINT', () => {
+  const onSignal = (signal: NodeJS.Signals): void => {
     interrupted = true;
     out('\ninterrupted: stopping every node and removing the data');
-    void cleanup().then(() => process.exit(130));
-  });
+    void cleanup().then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
 
   out(
     `walraft crash demo: ${o.nodes} nodes, ${o.duration} s, seed ${o.seed} (--seed ${o.seed} draws the same random choices)`,

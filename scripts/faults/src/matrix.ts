@@ -65,10 +65,19 @@ function runCell(cell: Cell, time: number, nodes: number, seed: number): Promise
   const t0 = performance.now();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // an interrupted matrix stops the run under way, which stops its nodes and removes its data
+    const forward = (signal: NodeJS.Signals): void => {
+      child.kill(signal);
+      child.once('exit', () => process.exit(signal === 'SIGINT' ? 130 : 143));
+    };
+    process.once('SIGINT', forward);
+    process.once('SIGTERM', forward);
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     child.on('exit', () => {
+      process.off('SIGINT', forward);
+      process.off('SIGTERM', forward);
       const lines = out.trim().split('\n');
       const line = [...lines].reverse().find((l) => l.startsWith('ops=')) ?? lines[lines.length - 1] ?? '';
       const num = (k: string): number => Number(new RegExp(`${k}=(\\d+)`).exec(line)?.[1] ?? NaN);

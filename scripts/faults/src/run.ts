@@ -87,6 +87,16 @@ export async function runFaults(o: RunOptions): Promise<RunSummary> {
     return c;
   };
   let passed = false;
+  // Interrupted (Ctrl-C, SIGTERM): no node outlives the run, frozen ones included, and the data goes.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    log(`${signal}: stopping every node and removing ${dir}`);
+    void cluster.close().finally(() => {
+      fs.rmSync(dir, { recursive: true, force: true });
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     await cluster.start();
     log(`cluster of ${o.nodes} up in ${dir}`);
@@ -185,6 +195,8 @@ export async function runFaults(o: RunOptions): Promise<RunSummary> {
   } catch (err) {
     throw new Error(`${(err as Error).message} (node logs kept in ${dir})`, { cause: err });
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     for (const c of clients) await c.close().catch(() => undefined);
     await cluster.close();
     if (passed && o.keep !== true) fs.rmSync(dir, { recursive: true, force: true });
