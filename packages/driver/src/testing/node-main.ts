@@ -76,7 +76,13 @@ async function main(): Promise<void> {
         return node.eventLoopDelay(true);
       case 'usage': {
         const u = process.resourceUsage();
-        return { cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000, maxRssMb: u.maxRSS / 1024 };
+        const m = process.memoryUsage();
+        const mb = (b: number): number => Math.round(b / 2 ** 20);
+        return {
+          cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000,
+          maxRssMb: u.maxRSS / 1024,
+          memory: { rss: mb(m.rss), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) },
+        };
       }
       case 'fill':
         return fill(await node.open(req.db), req.mb, req.txMb ?? 4);

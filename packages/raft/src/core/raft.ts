@@ -40,6 +40,12 @@ export interface RaftConfig {
   readonly maxUncommittedBytes: number;
   /** Bound on committed entry bytes handed out per Ready (at least one entry). */
   readonly maxApplyBytesPerReady: number;
+  /**
+   * Committed entry bytes handed out but not yet reported applied; past this no more are handed out until
+   * onApplied (0 = no limit). Without it a node catching up — restarted, or slower to apply than the
+   * cluster commits — would hold its whole backlog in memory.
+   */
+  readonly maxApplyingBytes: number;
   readonly random: RandomSource;
   /** Test-only: known bugs re-introduced to prove the simulator's checkers catch them. */
   readonly mutations?: ReadonlySet<Mutation>;
@@ -55,6 +61,7 @@ export const defaultRaftConfig = {
   maxInflightBytes: 32 << 20,
   maxUncommittedBytes: 64 << 20,
   maxApplyBytesPerReady: 4 << 20,
+  maxApplyingBytes: 64 << 20,
 } as const;
 
 export interface ReadState {
@@ -159,6 +166,9 @@ export class RaftCore {
   /** Index of the latest conf change this leader appended (or lastIndex at election). */
   private pendingConfIndex: Index = 0;
   private uncommittedBytes = 0;
+  /** Batches of committed entries handed out and not yet applied, oldest first, with their data bytes. */
+  private applyingBatches: { last: Index; bytes: number }[] = [];
+  private applyingBytes = 0;
 
   /** Highest index known durable locally with our current log contents. */
   private durableIndex: Index;
@@ -407,6 +417,14 @@ export class RaftCore {
     if (index > this.log.applying)
       throw new RaftInvariantError(`applied ${index} beyond handed out ${this.log.applying}`);
     if (index > this.log.applied) this.log.applied = index;
+    while (this.applyingBatches.length > 0 && (this.applyingBatches[0]?.last ?? Infinity) <= index) {
+      this.applyingBytes -= this.applyingBatches.shift()?.bytes ?? 0;
+    }
+  }
+
+  /** Enough is handed out and not yet applied: hold further committed entries back. */
+  private applyPaused(): boolean {
+    return this.cfg.maxApplyingBytes > 0 && this.applyingBytes >= this.cfg.maxApplyingBytes;
   }
 
   hasReady(): boolean {
@@ -416,7 +434,7 @@ export class RaftCore {
       this.msgs.length > 0 ||
       (this.msgsAfterPersist.length > 0 && !this.log.isHoldingEntries()) ||
       this.readStates.length > 0 ||
-      this.nextCommittedHi() > this.log.applying ||
+      (this.nextCommittedHi() > this.log.applying && !this.applyPaused()) ||
       this.hardStateChanged() ||
       this.softStateChanged()
     );
@@ -433,6 +451,8 @@ export class RaftCore {
     if (snapshot) {
       this.log.applying = snapshot.index;
       this.log.applied = snapshot.index;
+      this.applyingBatches = [];
+      this.applyingBytes = 0;
     }
     this.pendingDurable.push({ number, last, snapshot: snapshot?.index ?? 0 });
 
@@ -1086,12 +1106,16 @@ export class RaftCore {
 
   private takeCommitted(): Entry[] {
     const hi = this.nextCommittedHi();
-    if (hi <= this.log.applying) return [];
+    if (hi <= this.log.applying || this.applyPaused()) return [];
     const ents = this.log.slice(this.log.applying + 1, hi + 1, this.cfg.maxApplyBytesPerReady);
     if (!ents) throw new RaftInvariantError(`committed entries after ${this.log.applying} are compacted`);
     const last = ents[ents.length - 1];
     if (last) {
       this.log.applying = last.index;
+      let handed = 0;
+      for (const e of ents) handed += e.data.length;
+      this.applyingBatches.push({ last: last.index, bytes: handed });
+      this.applyingBytes += handed;
       if (this.role === 'leader') {
         let bytes = 0;
         for (const e of ents) if (e.term === this.term) bytes += e.data.length;

@@ -222,7 +222,12 @@ export class RaftNode {
   private track(r: { index: Index; term: number } | ProposeRejection): Promise<unknown> {
     if ('reason' in r) {
       if (r.reason === 'NotLeader') return Promise.reject(new NotLeaderError(r.leader));
-      return Promise.reject(new ProposalRejectedError(r.reason === 'ConfChangeInvalid' ? r.detail : r.reason));
+      if (r.reason === 'ConfChangeInvalid') return Promise.reject(new ProposalRejectedError(r.detail));
+      if (r.reason === 'TooLarge') {
+        // the leader's backlog of proposed, uncommitted (or committed, unapplied) entries is at its bound
+        return Promise.reject(new ProposalRejectedError('overloaded: too much proposed data not yet committed'));
+      }
+      return Promise.reject(new ProposalRejectedError(r.reason));
     }
     this.kick();
     // This node, now leader, appended at an index where an older proposal of ours once was: that entry is
@@ -415,7 +420,11 @@ export class RaftNode {
           if (this.stopped) return;
           budget--;
         }
-        if (item.next >= item.entries.length) this.applyQueue.shift();
+        if (item.next >= item.entries.length) {
+          this.applyQueue.shift();
+          // the core may have held committed entries back while this batch was outstanding
+          this.kick();
+        }
         if (budget === 0) {
           // Yield so timers and network events run between batches.
           budget = batch;

@@ -132,7 +132,8 @@ export class SimCluster {
     const chaosMs = this.opts.chaosMs ?? 4000;
     this.trace(
       `seed ${this.opts.seed}: ${this.opts.nodes} nodes, preVote=${this.preVote} checkQuorum=${this.checkQuorum} ` +
-        `maxSizePerMsg=${this.maxSizePerMsg} maxInflightMsgs=${this.maxInflightMsgs}` +
+        `maxSizePerMsg=${this.maxSizePerMsg} (apply bounds ${this.maxSizePerMsg}/${4 * this.maxSizePerMsg}) ` +
+        `maxInflightMsgs=${this.maxInflightMsgs}` +
         (this.opts.mutations.size ? ` mutations=${[...this.opts.mutations].join(',')}` : ''),
     );
     for (const slot of this.slots.values()) this.startNode(slot);
@@ -199,6 +200,9 @@ export class SimCluster {
       checkQuorum: this.checkQuorum,
       maxSizePerMsg: this.maxSizePerMsg,
       maxInflightMsgs: this.maxInflightMsgs,
+      // small apply bounds too, so committed entries are often held back until earlier ones are applied
+      maxApplyBytesPerReady: this.maxSizePerMsg,
+      maxApplyingBytes: 4 * this.maxSizePerMsg,
       random: seededRandom(this.opts.seed, 3, slot.id, this.stats.crashes),
       mutations: this.opts.mutations,
     };

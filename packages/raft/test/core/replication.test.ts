@@ -232,4 +232,31 @@ describe('log replication', () => {
     expect(sizes.length).toBeGreaterThan(1);
     expect(Math.max(...sizes)).toBe(1);
   });
+
+  test('committed entries handed out but not applied are bounded; applying them releases more', () => {
+    const c = new Cores([1], { maxApplyBytesPerReady: 10, maxApplyingBytes: 25 });
+    c.elect(1);
+    const core = c.node(1).core;
+    const drain = (): Entry[] => {
+      const out: Entry[] = [];
+      for (let i = 0; i < 20 && core.hasReady(); i++) {
+        const rd = core.ready();
+        c.node(1).log.append(rd.entries);
+        core.onPersisted(rd.number);
+        out.push(...rd.committedEntries.filter((e: Entry) => e.type === EntryType.Normal));
+      }
+      return out;
+    };
+    // settle the election's own entries
+    for (const e of drain()) core.onApplied(e.index);
+    for (let i = 0; i < 5; i++) core.propose(enc('0123456789'));
+    // nothing applied: three 10-byte entries reach the 25-byte bound, the other two wait
+    const first = drain();
+    expect(first).toHaveLength(3);
+    expect(core.hasReady()).toBe(false);
+    expect(core.status().commit).toBeGreaterThan(first[first.length - 1]?.index ?? 0);
+    for (const e of first) core.onApplied(e.index);
+    const rest = drain();
+    expect(rest.map((e) => e.index)).toEqual([4, 5].map((k) => (first[0]?.index ?? 0) + k - 1));
+  });
 });
