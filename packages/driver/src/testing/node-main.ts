@@ -81,7 +81,12 @@ async function main(): Promise<void> {
         return {
           cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000,
           maxRssMb: u.maxRSS / 1024,
-          memory: { rss: mb(m.rss), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) },
+          memory: {
+            rss: mb(m.rss),
+            heapUsed: mb(m.heapUsed),
+            external: mb(m.external),
+            arrayBuffers: mb(m.arrayBuffers),
+          },
         };
       }
       case 'fill':
