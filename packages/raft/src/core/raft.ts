@@ -1113,14 +1113,14 @@ export class RaftCore {
     if (last) {
       this.log.applying = last.index;
       let handed = 0;
-      for (const e of ents) handed += e.data.length;
+      let ownTerm = 0;
+      for (const e of ents) {
+        handed += e.data.length;
+        if (e.term === this.term) ownTerm += e.data.length;
+      }
       this.applyingBatches.push({ last: last.index, bytes: handed });
       this.applyingBytes += handed;
-      if (this.role === 'leader') {
-        let bytes = 0;
-        for (const e of ents) if (e.term === this.term) bytes += e.data.length;
-        this.uncommittedBytes = Math.max(0, this.uncommittedBytes - bytes);
-      }
+      if (this.role === 'leader') this.uncommittedBytes = Math.max(0, this.uncommittedBytes - ownTerm);
     }
     return ents;
   }

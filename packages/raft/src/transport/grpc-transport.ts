@@ -79,6 +79,13 @@ interface Peer {
  * The node-to-node transport on @grpc/grpc-js: one long-lived client stream per ordered pair carrying
  * batched Raft messages, snapshots on their own chunked stream, and the cluster administration calls.
  */
+/** What a failed bind means, for the errors an operator is likely to meet. */
+const listenFailures: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'address already in use',
+  EADDRNOTAVAIL: 'not an address of this machine',
+  EACCES: 'permission denied',
+};
+
 export class GrpcTransport implements Transport {
   readonly id: NodeId;
   private readonly o: Required<Omit<GrpcTransportOptions, 'dialAddress' | 'snapshotDir' | 'services'>> &
@@ -120,16 +127,9 @@ export class GrpcTransport implements Transport {
         }
         // grpc-js wraps the socket's error: "No address added … errors: [listen EADDRINUSE: …]"
         const inner = /errors: \[(.*)\]/.exec(err.message)?.[1] ?? err.message;
-        const code = /\b(E[A-Z]+)\b/.exec(inner)?.[1];
-        const reason =
-          code === 'EADDRINUSE'
-            ? 'address already in use (EADDRINUSE)'
-            : code === 'EADDRNOTAVAIL'
-              ? 'not an address of this machine (EADDRNOTAVAIL)'
-              : code === 'EACCES'
-                ? 'permission denied (EACCES)'
-                : inner;
-        reject(new ListenError(address, reason));
+        const code = /\b(E[A-Z]+)\b/.exec(inner)?.[1] ?? '';
+        const said = listenFailures[code];
+        reject(new ListenError(address, said ? `${said} (${code})` : inner));
       });
     });
     return this.boundPort;
