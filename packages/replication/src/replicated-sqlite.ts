@@ -11,10 +11,11 @@ import type {
   SnapshotMeta,
   StateMachine,
 } from '@walraft/raft';
-import { silentLogger, writeFileAtomicSync } from '@walraft/raft';
+import { silentLogger } from '@walraft/raft';
 import { createDatabaseFile, emptyDatabaseImage, registerReplicated } from '@walraft/vfs';
 import type { DatabaseReplica, InteractiveTransaction, ReplicaHost } from './database-replica';
 import { DatabaseReplica as Replica } from './database-replica';
+import { migrateLegacyCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint-file';
 import type { CreateDatabaseEntry } from './entries';
 import { decodeEntry, defaultMaxEntryBytes, encodeEntry } from './entries';
 import {
@@ -32,20 +33,6 @@ import { encodeHeader } from './snapshot-format';
 import type { SnapshotDatabase } from './snapshot-format';
 import { tokenTime } from './tokens';
 import type { GroupRequest, StatementResult } from './writer/protocol';
-
-/** The checkpoint index and each database's transaction number then; none yet: index 0. */
-function readCheckpoint(file: string): { index: Index; seqs: Map<string, number> } {
-  if (!fs.existsSync(file)) return { index: 0, seqs: new Map() };
-  const v = JSON.parse(fs.readFileSync(file, 'utf8')) as { index?: unknown; seqs?: unknown };
-  const ok = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
-  const seqs = typeof v.seqs === 'object' && v.seqs !== null ? Object.entries(v.seqs) : [];
-  if (!ok(v.index) || !seqs.every(([, n]) => ok(n))) throw new Error(`malformed checkpoint index in ${file}`);
-  return { index: v.index, seqs: new Map(seqs as [string, number][]) };
-}
-
-function writeCheckpoint(file: string, index: Index, seqs: ReadonlyMap<string, number>): void {
-  writeFileAtomicSync(file, JSON.stringify({ index, seqs: Object.fromEntries(seqs) }));
-}
 
 /** What the state machine needs from the Raft node it runs under (a ClusterNode). */
 export interface RaftHandle {
@@ -70,8 +57,6 @@ export interface ReplicatedSqliteOptions {
   /** How long an apply, install or snapshot keeps retrying while local readers hold locks. Default 10 s. */
   readonly busyRetryMs?: number;
 }
-
-const checkpointFile = 'checkpoint.json';
 
 /**
  * The replicated SQLite state machine of one node: Raft entries in, SQLite databases out, and the leader's
@@ -139,14 +124,15 @@ export class ReplicatedSqlite implements StateMachine {
   static async open(o: ReplicatedSqliteOptions): Promise<ReplicatedSqlite> {
     const dir = path.resolve(o.dir);
     fs.mkdirSync(dir, { recursive: true });
-    const checkpoint = readCheckpoint(path.join(dir, checkpointFile));
+    migrateLegacyCheckpoint(dir);
+    const checkpoint = readCheckpoint(dir);
     const seqs = checkpoint.seqs;
     let ci = checkpoint.index;
     const interrupted = pendingRestore(dir);
     if (interrupted !== undefined) {
       for (const d of redoRestore(dir)) seqs.set(d.name, d.seq);
       ci = interrupted;
-      writeCheckpoint(path.join(dir, checkpointFile), ci, seqs);
+      writeCheckpoint(dir, ci, seqs);
       endRestore(dir);
       (o.logger ?? silentLogger).warn('finished a snapshot install a crash interrupted', { dir, index: ci });
     }
@@ -157,7 +143,7 @@ export class ReplicatedSqlite implements StateMachine {
           fs.rmSync(path.join(dir, f.name), { force: true }); // leftovers of an interrupted create or restore
           continue;
         }
-        if (!f.isFile() || !isDatabaseName(f.name) || f.name === checkpointFile) continue;
+        if (!f.isFile() || !isDatabaseName(f.name)) continue;
         await sm.#openDatabase(f.name);
       }
     } catch (err) {
@@ -376,7 +362,7 @@ export class ReplicatedSqlite implements StateMachine {
   }
 
   #persistCi(index: Index, seqs: ReadonlyMap<string, number>): void {
-    writeCheckpoint(path.join(this.dir, checkpointFile), index, seqs);
+    writeCheckpoint(this.dir, index, seqs);
     this.#ci = index;
   }
 
