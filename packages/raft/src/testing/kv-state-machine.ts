@@ -10,12 +10,12 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 
 /** A command of the test KV store. */
-export type KvCommand = { readonly op: 'put'; readonly key: string; readonly value: string };
+export type KvCommand = { readonly op: 'put'; readonly key: string; readonly value: string | Uint8Array };
 
 /** Binary form of a put: [u16 key length][key utf8][value bytes] (cheap to encode and apply). */
 export function encodeKvCommand(c: KvCommand): Uint8Array {
   const key = enc.encode(c.key);
-  const value = enc.encode(c.value);
+  const value = typeof c.value === 'string' ? enc.encode(c.value) : c.value;
   const out = new Uint8Array(2 + key.length + value.length);
   new DataView(out.buffer).setUint16(0, key.length, false);
   out.set(key, 2);

@@ -20,6 +20,8 @@ import type { ReceivedSnapshot, SnapshotPayload } from '../node/snapshot';
 import { bytesSnapshot, fileSnapshot } from '../node/snapshot';
 import type { Transport } from '../node/types';
 import { decodeMessage, decodeSnapshotMeta, encodeSnapshotMeta } from './codec';
+import { messagesCaller } from './messages-client';
+import { raiseConnectionWindow, raiseStreamWindow } from './receive-window';
 import { ClusterMismatchError, ListenError, MalformedMessageError, SnapshotTransferError } from './errors';
 import { callMetadata, checkIncoming, checkServer, serverMetadata } from './identity';
 import { MetadataKey, MiB, peerChannelOptions, raftProto } from './proto';
@@ -80,6 +82,9 @@ interface Peer {
  * batched Raft messages, snapshots on their own chunked stream, and the cluster administration calls.
  */
 /** What a failed bind means, for the errors an operator is likely to meet. */
+/** HTTP/2 receive window of the node's server, per stream and per connection: two of the largest batches. */
+const receiveWindowBytes = 8 * MiB;
+
 const listenFailures: Readonly<Record<string, string>> = {
   EADDRINUSE: 'address already in use',
   EADDRNOTAVAIL: 'not an address of this machine',
@@ -112,6 +117,11 @@ export class GrpcTransport implements Transport {
       ...opts,
     };
     this.server = new grpc.Server(peerChannelOptions(this.o.maxMessageBytes));
+    if (!raiseStreamWindow(this.server, receiveWindowBytes)) {
+      this.o.logger.warn(
+        'cannot raise the HTTP/2 receive window of this grpc-js version: large batches will be slower',
+      );
+    }
     this.server.addService(raftProto().Raft.service, this.handlers());
     for (const s of opts.services ?? []) this.server.addService(s.definition, s.implementation);
   }
@@ -132,6 +142,7 @@ export class GrpcTransport implements Transport {
         reject(new ListenError(address, said ? `${said} (${code})` : inner));
       });
     });
+    raiseConnectionWindow(this.server, receiveWindowBytes);
     return this.boundPort;
   }
 
@@ -166,7 +177,7 @@ export class GrpcTransport implements Transport {
       self: this.id,
       peer,
       clusterId: this.o.clusterId,
-      client,
+      openCall: messagesCaller(client),
       maxQueuedMessages: this.o.maxQueuedMessages,
       maxQueuedBytes: this.o.maxQueuedBytes,
       maxBatchBytes: this.o.maxBatchBytes,

@@ -2,17 +2,16 @@ import * as grpc from '@grpc/grpc-js';
 import type { Message } from '../core/messages';
 import { messageBytes } from '../core/messages';
 import type { NodeId } from '../core/types';
-import type { RaftClient } from '../gen/walraft/raft/v1/Raft';
-import type { MessageBatch } from '../gen/walraft/raft/v1/MessageBatch';
 import type { Logger } from '../node/logger';
-import { encodeMessage } from './codec';
 import { callMetadata, checkServer } from './identity';
+import type { MessagesCall, OpenMessagesCall } from './messages-client';
 
 export interface PeerStreamOptions {
   readonly self: NodeId;
   readonly peer: NodeId;
   readonly clusterId: string;
-  readonly client: RaftClient;
+  /** Opens the Messages stream to the peer. */
+  readonly openCall: OpenMessagesCall;
   /** Messages waiting for the stream beyond these bounds are dropped and the peer reported unreachable. */
   readonly maxQueuedMessages: number;
   readonly maxQueuedBytes: number;
@@ -36,7 +35,7 @@ const refusedBackoffMs = 5_000;
  */
 export class PeerStream {
   private readonly o: PeerStreamOptions;
-  private call: grpc.ClientWritableStream<MessageBatch> | undefined;
+  private call: MessagesCall | undefined;
   private queue: Message[] = [];
   private queuedBytes = 0;
   private waitingDrain = false;
@@ -106,7 +105,7 @@ export class PeerStream {
         batch.push(m);
         bytes += b;
       }
-      const ok = call.write({ messages: batch.map(encodeMessage) });
+      const ok = call.write(batch);
       if (!ok) {
         this.waitingDrain = true;
         call.once('drain', () => {
@@ -117,12 +116,12 @@ export class PeerStream {
     }
   }
 
-  private open(): grpc.ClientWritableStream<MessageBatch> | undefined {
+  private open(): MessagesCall | undefined {
     const md = callMetadata(this.o.clusterId, this.o.self, this.o.peer);
     // waitForReady false: while the peer is down the call fails fast and we back off, instead of
     // accumulating messages inside the channel
     md.setOptions({ waitForReady: false });
-    const call = this.o.client.Messages(md, (err) => {
+    const call = this.o.openCall(md, (err) => {
       if (this.call !== call) return;
       this.onEnded(err ?? undefined);
     });

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as http2 from 'node:http2';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -150,6 +151,22 @@ describe('GrpcTransport', () => {
     }
     await until('all delivered', () => b.inbox.messages.length === 50);
     expect(norm(b.inbox.messages)).toEqual(norm(sent));
+  });
+
+  it('advertises an 8 MiB HTTP/2 receive window per stream and per connection, not the 64 KiB default', async () => {
+    const b = await transport(2);
+    const session = http2.connect(`http://${b.address}`);
+    try {
+      const settings = await new Promise<http2.Settings>((resolve, reject) => {
+        session.once('remoteSettings', resolve);
+        session.once('error', reject);
+      });
+      expect(settings.initialWindowSize).toBe(8 * 1024 * 1024);
+      // the connection window arrives as a WINDOW_UPDATE right after the settings
+      await until('connection window raised', () => (session.state.remoteWindowSize ?? 0) >= 8 * 1024 * 1024);
+    } finally {
+      session.destroy();
+    }
   });
 
   it.each([
