@@ -17,6 +17,8 @@ export interface StorageFs {
   readonly renameSync: (from: string, to: string) => void;
   /** Writes the whole buffer at `position`. */
   readonly write: (fd: number, buffer: Uint8Array, position: number) => Promise<void>;
+  /** Writes the buffers one after another from `position`, all of them (one pwritev, not a copy into one). */
+  readonly writev: (fd: number, buffers: readonly Uint8Array[], position: number) => Promise<void>;
   readonly read: (fd: number, buffer: Uint8Array, offset: number, length: number, position: number) => Promise<number>;
   readonly fdatasync: (fd: number) => Promise<void>;
   readonly fsync: (fd: number) => Promise<void>;
@@ -39,6 +41,31 @@ function writeAll(fd: number, buffer: Uint8Array, position: number): Promise<voi
       });
     };
     step(0);
+  });
+}
+
+function writevAll(fd: number, buffers: readonly Uint8Array[], position: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const step = (rest: readonly Uint8Array[], at: number): void => {
+      if (rest.length === 0) {
+        resolve();
+        return;
+      }
+      fs.writev(fd, rest as Uint8Array[], at, (err, n) => {
+        if (err) {
+          reject(err);
+          return;
+        }
+        // a short write: skip what went out, resume inside the buffer it stopped in
+        let left = n;
+        let k = 0;
+        while (k < rest.length && left >= (rest[k]?.length ?? 0)) left -= rest[k++]?.length ?? 0;
+        const next = rest.slice(k);
+        if (left > 0 && next[0]) next[0] = next[0].subarray(left);
+        step(next, at + n);
+      });
+    };
+    step(buffers, position);
   });
 }
 
@@ -74,6 +101,7 @@ export const nodeStorageFs: StorageFs = {
     fs.renameSync(from, to);
   },
   write: writeAll,
+  writev: writevAll,
   read: (fd, buffer, offset, length, position) =>
     new Promise((resolve, reject) => {
       fs.read(fd, buffer, offset, length, position, (err, n) => {

@@ -495,14 +495,17 @@ export class LogStore implements RaftStorage {
       seg.fd = file.fd;
       seg.path = file.path;
     }
-    const bytes = w.parts.length === 1 ? (w.parts[0] as Buffer) : Buffer.concat(w.parts);
-    if (bytes.length <= INLINE_WRITE_BYTES) {
+    if (w.bytes <= INLINE_WRITE_BYTES) {
       // Copying a small batch into the page cache takes microseconds: cheaper than a thread-pool round trip.
+      const bytes = w.parts.length === 1 ? (w.parts[0] as Buffer) : Buffer.concat(w.parts);
       for (let done = 0; done < bytes.length;) {
         done += this.fs.writeSync(seg.fd, bytes, done, bytes.length - done, w.offset + done);
       }
+    } else if (w.parts.length === 1) {
+      await this.fs.write(seg.fd, w.parts[0] as Buffer, w.offset);
     } else {
-      await this.fs.write(seg.fd, bytes, w.offset);
+      // a large batch of records goes out as they are, without first copying them into one buffer
+      await this.fs.writev(seg.fd, w.parts, w.offset);
     }
     seg.written = Math.max(seg.written, w.offset + w.bytes);
     await this.fs.fdatasync(seg.fd);

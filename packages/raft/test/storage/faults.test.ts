@@ -81,6 +81,18 @@ describe('storage faults are fatal', () => {
     await expectStopped(s, a);
   });
 
+  it.each(['EIO', 'ENOSPC'])('%s from a large batch written as its records: the sync rejects', async (code) => {
+    const s = await LogStore.open(dir, { logger: new CapturingLogger(), segmentBytes: 4 << 20, fs: faulty });
+    open.push(s);
+    s.append(entries(1, 5, 1));
+    await s.sync();
+    faulty.failNextRecordWrite(code);
+    s.append(entries(6, 400, 1, 1024));
+    const fatal = await fatalOf(s.sync());
+    expect((fatal.cause as NodeJS.ErrnoException).code).toBe(code);
+    await expectStopped(s, fatal);
+  });
+
   it('a failure creating the next segment stops the storage', async () => {
     const s = await openStore(true);
     faulty.failOn('rename', 'EIO');

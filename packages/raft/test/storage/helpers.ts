@@ -99,6 +99,10 @@ export class FaultyFs implements StorageFs {
     this.trip('write', buffer);
     return this.base.write(fd, buffer, position);
   };
+  readonly writev = async (fd: number, buffers: readonly Uint8Array[], position: number): Promise<void> => {
+    this.trip('write', Buffer.concat(buffers));
+    return this.base.writev(fd, buffers, position);
+  };
   readonly fdatasync = async (fd: number): Promise<void> => {
     this.trip('fdatasync');
     return this.base.fdatasync(fd);

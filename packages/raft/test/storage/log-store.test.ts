@@ -62,6 +62,16 @@ describe('LogStore: append, read, sync', () => {
     expect(s.entries(1, 21, Infinity)).toEqual([...entries(1, 10, 1), ...entries(11, 20, 2)]);
   });
 
+  it('writes a batch larger than the inline limit as its records (writev) and reads it back after a restart', async () => {
+    let s = await openStore({ segmentBytes: 4 << 20 });
+    const big = entries(1, 400, 1, 1024); // ~420 KiB of records in one sync round
+    s.append(big);
+    await s.sync();
+    s = await reopen(s, { segmentBytes: 4 << 20 });
+    expect(s.lastIndex()).toBe(400);
+    expect(s.entries(1, 401, Infinity)).toEqual(big);
+  });
+
   it('limits entries() by bytes but always returns at least one, and clamps hi to the end', async () => {
     const s = await openStore();
     s.append(entries(1, 5, 1, 100));
