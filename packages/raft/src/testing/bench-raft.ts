@@ -45,6 +45,9 @@ async function main(): Promise<void> {
   const c = await threeNodes();
   try {
     const leader = await c.leader();
+    // the same disk, measured while the cluster is idle, just before the runs it explains (it varies)
+    const disk1 = await measureDiskFlushRate(1);
+    const disk3 = await measureDiskFlushRate(3);
     for (const concurrency of [1, 16, 256]) {
       const count = quick ? Math.max(500, concurrency * 20) : concurrency === 1 ? 5_000 : concurrency * 200;
       // warm-up
@@ -95,9 +98,6 @@ async function main(): Promise<void> {
       failovers.push(performance.now() - t0);
       await c.start(lead);
     }
-    // measured after the cluster's runs, with the cluster idle, on the same disk
-    const disk1 = await measureDiskFlushRate(1);
-    const disk3 = await measureDiskFlushRate(3);
     print('3 nodes on loopback, 1 KiB payloads, proposers in the leader process');
     print();
     print('| proposers | commits/s | p50 ms | p99 ms | errors | event-loop delay p99 ms per node (L = leader) |');
