@@ -230,6 +230,8 @@ export class ReplicatedSqlite implements StateMachine {
     } catch (err) {
       const e = err as Error & { definite?: boolean; leader?: number; code?: string };
       if (e.code === 'RAFT_NOT_LEADER') throw new NotLeaderError(e.leader ?? 0);
+      // followers are behind: nothing was proposed, and the driver retries this with backoff
+      if (e.code === 'RAFT_OVERLOADED') throw new ClusterUnavailableError(e.message);
       throw err;
     }
   }

@@ -16,6 +16,19 @@ export class NotLeaderError extends RaftNodeError {
 }
 
 /** The proposal was refused before it was appended (leadership transfer, size limit, pending conf change). */
+/**
+ * The leader refused a proposal because too much proposed data is not yet committed (or committed and not
+ * yet applied): followers are slow or unreachable. Nothing was appended (definite); retry with backoff.
+ */
+export class ProposalOverloadedError extends RaftNodeError {
+  readonly code = 'RAFT_OVERLOADED';
+  readonly definite = true;
+  constructor() {
+    super('proposal refused: the leader holds too much proposed data not yet committed and applied');
+    this.name = 'ProposalOverloadedError';
+  }
+}
+
 export class ProposalRejectedError extends RaftNodeError {
   readonly code = 'RAFT_PROPOSAL_REJECTED';
   readonly definite = true;

@@ -10,6 +10,7 @@ import {
   NotLeaderError,
   ProposalDroppedError,
   ProposalOutcomeUnknownError,
+  ProposalOverloadedError,
   ProposalRejectedError,
   ReadIndexTimeoutError,
 } from './errors';
@@ -223,10 +224,8 @@ export class RaftNode {
     if ('reason' in r) {
       if (r.reason === 'NotLeader') return Promise.reject(new NotLeaderError(r.leader));
       if (r.reason === 'ConfChangeInvalid') return Promise.reject(new ProposalRejectedError(r.detail));
-      if (r.reason === 'TooLarge') {
-        // the leader's backlog of proposed, uncommitted (or committed, unapplied) entries is at its bound
-        return Promise.reject(new ProposalRejectedError('overloaded: too much proposed data not yet committed'));
-      }
+      // the leader's backlog of proposed, uncommitted (or committed, unapplied) entries is at its bound
+      if (r.reason === 'TooLarge') return Promise.reject(new ProposalOverloadedError());
       return Promise.reject(new ProposalRejectedError(r.reason));
     }
     this.kick();
