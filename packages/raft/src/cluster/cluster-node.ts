@@ -30,6 +30,7 @@ import {
   NodeIdRetiredError,
   NoLeaderError,
   NotInitializedError,
+  QuorumLossError,
   UnknownMemberError,
 } from './errors';
 import { MemberBook, MembershipStateMachine } from './membership';
@@ -120,6 +121,7 @@ export class ClusterNode {
   private readonly book: MemberBook;
   private readonly raft: RaftNode;
   private readonly address: string;
+  private readonly electionTimeoutMs: number;
   private readonly loopDelay: IntervalHistogram;
   private promoteTimer: NodeJS.Timeout | undefined;
   private closedWith: Error | undefined;
@@ -142,6 +144,7 @@ export class ClusterNode {
     this.book = book;
     this.address = address;
     const tickMs = o.tickMs ?? 50;
+    this.electionTimeoutMs = tickMs * (o.raft?.electionTicks ?? o.electionTicks ?? defaultRaftConfig.electionTicks);
     const sm = new MembershipStateMachine(o.stateMachine, book, () => {
       this.syncPeers();
     });
@@ -526,6 +529,19 @@ export class ClusterNode {
     return forward(admin);
   }
 
+  /**
+   * Refuses a removal after which the voters this leader has heard from within an election timeout would
+   * be fewer than a quorum of the voters left: the change would commit, then nothing more would (etcd's
+   * strict reconfiguration check does the same).
+   */
+  private checkQuorumWithout(voters: readonly NodeId[], removed: NodeId): void {
+    const left = voters.filter((v) => v !== removed);
+    const reachable = left.filter(
+      (v) => v === this.id || (this.transport.sinceLastContact(v) ?? Infinity) <= this.electionTimeoutMs,
+    );
+    if (reachable.length < Math.floor(left.length / 2) + 1) throw new QuorumLossError(removed, reachable, left);
+  }
+
   private async proposeChange(
     type: ConfChangeType,
     node: NodeId,
@@ -603,6 +619,7 @@ export class ClusterNode {
               if (!client) throw new NoLeaderError();
               return new AdminClient(client, { clusterId: this.clusterId, from: this.id }).removeNode(id);
             }
+            if (conf.voters.includes(id)) this.checkQuorumWithout(conf.voters, id);
             const res = await this.proposeChange(ConfChangeType.RemoveNode, id, undefined);
             this.log.info('removed member', { node: id });
             return res;

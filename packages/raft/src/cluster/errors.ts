@@ -62,6 +62,27 @@ export class UnknownMemberError extends ClusterError {
   }
 }
 
+/**
+ * Removing the voter would leave fewer reachable voters than a quorum of the new configuration: the cluster
+ * would stop committing. Nothing was changed. Bring the unreachable members back (or remove those first).
+ */
+export class QuorumLossError extends ClusterError {
+  readonly code = 'RAFT_QUORUM_LOSS';
+  constructor(
+    readonly nodeId: NodeId,
+    readonly reachable: readonly NodeId[],
+    readonly voters: readonly NodeId[],
+  ) {
+    const quorum = Math.floor(voters.length / 2) + 1;
+    super(
+      `removing node ${nodeId} would leave voters ${voters.join(', ')}, of which only ` +
+        `${reachable.length > 0 ? reachable.join(', ') : 'none'} answer; a quorum needs ${quorum}. ` +
+        'Bring the unreachable voters back, or remove them first',
+    );
+    this.name = 'QuorumLossError';
+  }
+}
+
 /** No leader is known right now (an election is under way or there is no quorum); retry later. */
 export class NoLeaderError extends ClusterError {
   readonly code = 'RAFT_NO_LEADER';

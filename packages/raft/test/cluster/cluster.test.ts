@@ -197,6 +197,39 @@ describe('3 nodes', () => {
   );
 
   it(
+    'refuses to remove a voter when the voters left would have no reachable quorum, and removes the dead one',
+    async () => {
+      const c = (cluster = new ProcessCluster());
+      await startCluster(c, 3);
+      const lead = await c.leader();
+      const [live, dead] = [1, 2, 3].filter((id) => id !== lead) as [number, number];
+      await c.kill(dead);
+      // the leader stops hearing from it after an election timeout (1 s by default)
+      await eventually('the leader no longer hears from the killed node', async () => {
+        const s = await c.request<StatusView & { lastContactMs: Record<string, number | null> }>(lead, {
+          op: 'status',
+        });
+        return (s.lastContactMs[String(dead)] ?? Infinity) > 1_500 ? true : undefined;
+      });
+      const admin = new AdminClient(c.address(lead), { clusterId: c.clusterId });
+      try {
+        // removing the live follower would leave {leader, dead}: committing needs both
+        await expect(admin.removeNode(live)).rejects.toMatchObject({ code: 'RAFT_QUORUM_LOSS' });
+        const s = await c.request<StatusView>(lead, { op: 'status' });
+        expect([...s.conf.voters].sort()).toEqual([1, 2, 3]);
+        // removing the dead one leaves {leader, live}: both answer
+        await admin.removeNode(dead);
+      } finally {
+        admin.close();
+      }
+      const after = await c.request<StatusView>(lead, { op: 'status' });
+      expect(after.conf.voters).not.toContain(dead);
+      await c.request(lead, { op: 'put', key: 'after-removal', value: 'v' });
+    },
+    T,
+  );
+
+  it(
     'leadership transfer under load keeps every acknowledged write',
     async () => {
       const c = (cluster = new ProcessCluster());
