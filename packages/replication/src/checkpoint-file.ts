@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Index } from '@walraft/raft';
 import { writeFileAtomicSync } from '@walraft/raft';
+import { fsyncPath } from './restore-journal';
 
 /**
  * The checkpoint index (CI) and each database's transaction number then, kept beside the databases.
@@ -72,12 +73,5 @@ export function migrateLegacyCheckpoint(dir: string): void {
     else fs.renameSync(legacy, path.join(dir, checkpointFile));
     changed = true;
   }
-  if (changed) {
-    const fd = fs.openSync(dir, 'r');
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  }
+  if (changed) fsyncPath(dir, 'r');
 }

@@ -18,7 +18,8 @@ const restoreMarkerFile = '.restore.pending';
 
 const chunkBytes = 1 << 20;
 
-function fsyncPath(p: string, flags: string): void {
+/** Opens `p` with `flags` and fsyncs it (a directory: its entries). */
+export function fsyncPath(p: string, flags: string): void {
   const fd = fs.openSync(p, flags);
   try {
     fs.fsyncSync(fd);
