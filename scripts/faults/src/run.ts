@@ -168,7 +168,11 @@ export async function runFaults(o: RunOptions): Promise<RunSummary> {
     for (const n of cluster.nodes.values()) {
       for (const e of n.unexpectedExits) {
         const storageStop = e.code === fatalStorageExit && o.nemeses.includes('disk');
-        if (!storageStop) findings.push(`node ${n.id} exited by itself (code ${String(e.code)}, ${String(e.signal)})`);
+        // a brand-new node whose join failed (no quorum reachable while other faults were on) was never a
+        // member; its nemesis step already reported the failure and no data of it exists
+        const failedJoin = e.duringStart && !cluster.members.has(n.id);
+        if (!storageStop && !failedJoin)
+          findings.push(`node ${n.id} exited by itself (code ${String(e.code)}, ${String(e.signal)})`);
       }
     }
     const count = (k: Op['outcome']): number => history.filter((h) => h.outcome === k).length;

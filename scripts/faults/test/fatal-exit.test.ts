@@ -69,7 +69,7 @@ it('a leader whose log cannot be written exits 74 under load; restarted, it catc
   fs.writeFileSync(`${node.dataDir}.disk-fault`, 'log ENOSPC\n');
   node.signal('SIGUSR2');
   await node.exited();
-  expect(node.unexpectedExits).toEqual([{ code: 74, signal: null }]);
+  expect(node.unexpectedExits).toEqual([{ code: 74, signal: null, duringStart: false }]);
   stop = true;
   await Promise.all([...writers, ...transactions]);
   expect(unresolvable).toEqual([]);

@@ -22,6 +22,8 @@ export interface NodeHttpStatus {
 export interface NodeExit {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
+  /** The process exited before it announced it was serving (start() rejected with this exit). */
+  readonly duringStart: boolean;
 }
 
 export interface NodeProcessOptions {
@@ -128,11 +130,12 @@ export class NodeProcess {
     this.#paused = false;
     // a start that found its port taken is retried by start(); it is not an exit of the node
     let portInUse = false;
+    let serving = false;
     this.#exited = new Promise((resolve) =>
       // 'close', not 'exit': by then all of stderr has been read (the port-in-use line included)
       child.on('close', (code, signal) => {
         if (this.#child === child) this.#child = undefined;
-        if (!this.#killing && !portInUse) this.unexpectedExits.push({ code, signal });
+        if (!this.#killing && !portInUse) this.unexpectedExits.push({ code, signal, duringStart: !serving });
         fs.closeSync(log);
         resolve();
       }),
@@ -151,6 +154,7 @@ export class NodeProcess {
           const o = JSON.parse(line) as { address: string; http: string };
           this.address = o.address;
           this.httpAddress = o.http;
+          serving = true;
           resolve();
         }
       });

@@ -20,6 +20,7 @@ export interface StatusView {
   term: number;
   lead: number;
   commit: number;
+  lastIndex: number;
   appliedIndex: number;
   snapshotIndex: number;
   conf: { voters: number[]; learners: number[] };
@@ -56,13 +57,19 @@ export async function startCluster(c: ProcessCluster, n: number): Promise<void> 
   });
 }
 
-/** Waits until every running node has applied the same index and returns their dumps. */
+/**
+ * Waits until every running node has applied the same index and returns their dumps. The leader must have
+ * committed its whole log first: a leader just elected after a restart knows only the commit index it
+ * recovered, which can be older than what the previous leader acknowledged; until an entry of its own term
+ * commits, every replica can agree on a state that still lacks acknowledged writes.
+ */
 export async function converged(c: ProcessCluster, timeoutMs = 20_000): Promise<Dump[]> {
   return eventually(
     'replicas converge',
     async () => {
       const lead = await c.leader();
       const ls = await c.request<StatusView>(lead, { op: 'status' });
+      if (ls.commit < ls.lastIndex) return undefined;
       const dumps = await Promise.all(c.running().map((id) => c.request<Dump>(id, { op: 'dump' })));
       return dumps.every((d) => d.applied >= ls.commit) &&
         dumps.every((d) => JSON.stringify(d.entries) === JSON.stringify(dumps[0]?.entries))

@@ -1,4 +1,4 @@
-import type { Nemesis } from './nemesis';
+import type { Nemesis, NemesisContext } from './nemesis';
 import { victim } from './nemesis';
 
 /**
@@ -7,14 +7,32 @@ import { victim } from './nemesis';
  */
 export function memberNemesis(): Nemesis {
   let removed = false;
+  // a join refused while other faults left no quorum is tried again at the next cycle
+  let addPending = false;
+  const addNode = async (ctx: NemesisContext): Promise<string | undefined> => {
+    const c = ctx.cluster;
+    const id = c.takeId();
+    if (id === undefined) return undefined;
+    try {
+      addPending = false;
+      await c.startNew(id, ['--join', c.memberAddresses().join(',')]);
+    } catch (err) {
+      // a node that never joined has no state to restart from: it is not a member
+      c.members.delete(id);
+      addPending = true;
+      throw err;
+    }
+    return `member: node ${id} joined`;
+  };
   return {
     name: 'member',
     async start(ctx) {
       const c = ctx.cluster;
-      if (c.members.size < c.initialSize || c.spareLeft() === 0) return undefined;
-      // as a careful operator would: never shrink a cluster while another member is down or frozen, which
+      // as a careful operator would: never change the membership while a member is down or frozen, which
       // could leave a configuration without a live quorum (nothing unsafe, but nothing to test either)
       if (c.memberIds().some((m) => !c.node(m).running || c.node(m).paused)) return undefined;
+      if (addPending) return addNode(ctx);
+      if (c.members.size < c.initialSize || c.spareLeft() === 0) return undefined;
       const id = await victim(ctx, 0.3);
       if (id === undefined) return undefined;
       const admin = await ctx.admin();
@@ -27,18 +45,8 @@ export function memberNemesis(): Nemesis {
     async stop(ctx) {
       if (!removed) return;
       removed = false;
-      const c = ctx.cluster;
-      const id = c.takeId();
-      if (id === undefined) return;
-      const others = c.memberAddresses();
-      try {
-        await c.startNew(id, ['--join', others.join(',')]);
-      } catch (err) {
-        // a node that never joined has no state to restart from: it is not a member
-        c.members.delete(id);
-        throw err;
-      }
-      ctx.note(`member: node ${id} joined`);
+      const joined = await addNode(ctx);
+      if (joined !== undefined) ctx.note(joined);
     },
   };
 }
