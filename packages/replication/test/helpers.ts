@@ -124,14 +124,16 @@ export class SqliteCluster {
     await m.sm.close();
   }
 
-  /** Waits until every member applied the leader's commit index; returns each one's page hash of `db`. */
+  /** Waits until the leader committed its whole log and every member applied it; returns each one's page hash of `db`. */
   async converged(db: string, timeoutMs = 20_000): Promise<Map<number, string>> {
     return eventually(
       'replicas converge',
       () => {
         const l = this.leaderOrUndefined();
         if (!l) return undefined;
-        const commit = l.node.status().commit;
+        const { commit, lastIndex } = l.node.status();
+        // a leader just elected knows only the commit index it recovered until an entry of its term commits
+        if (commit < lastIndex) return undefined;
         const all = [...this.members.values()];
         if (!all.every((m) => m.node.status().appliedIndex >= commit && m.sm.hasDatabase(db))) return undefined;
         const hashes = new Map(all.map((m) => [m.id, m.sm.database(db).pageHash()]));
