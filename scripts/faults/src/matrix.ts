@@ -3,6 +3,7 @@
 // with `none` reads under partitions, which the linearizability checker has to catch as stale. Each cell is
 // its own process; the table of results is printed as markdown. Exit 0 only when every cell is as expected.
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { intFlag, parseFlags } from './args';
 import { nemesisNames } from './nemesis';
@@ -87,6 +88,8 @@ function runCell(cell: Cell, time: number, nodes: number, seed: number): Promise
       const pass = finished && (cell.mustFail ? anomalies > 0 : anomalies === 0 && unresolved === 0);
       const kept = /kept in (\S+)/.exec(out)?.[1];
       if (!pass) process.stdout.write(`${out}\n`);
+      // a run that had to fail and did keeps its directory like any failing run; nothing in it is news
+      if (pass && cell.mustFail && kept) fs.rmSync(kept, { recursive: true, force: true });
       resolve({
         cell,
         line,
@@ -94,7 +97,7 @@ function runCell(cell: Cell, time: number, nodes: number, seed: number): Promise
         unresolved,
         pass,
         seconds: Math.round((performance.now() - t0) / 1000),
-        ...(kept && !cell.mustFail ? { kept } : {}),
+        ...(kept && !(pass && cell.mustFail) ? { kept } : {}),
       });
     });
   });
